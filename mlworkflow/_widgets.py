@@ -1,8 +1,8 @@
 """Small pieces every course widget shares: stable output updates and a static fallback.
 
-Widgets put rendered output into ``Output`` widgets with ``clear_output`` +
-``append_display_data`` (never ``with out: display(...)``), so what nbval records is stable
-and nothing leaks into the wrong cell. Each composite widget also carries a ``text/html``
+Widgets put rendered output into ``Output`` widgets by replacing their ``outputs`` (what
+``clear_output`` + ``append_display_data`` do, in one step; never ``with out: display(...)``),
+so what nbval records is stable and nothing leaks into the wrong cell. Each composite widget also carries a ``text/html``
 rendering of itself, which is what GitHub, nbviewer and HTML exports show where widgets
 cannot run.
 """
@@ -14,17 +14,30 @@ from typing import Any
 __all__ = ["StaticFallback", "show_html", "show"]
 
 
+def _bundle(obj: Any) -> dict[str, Any]:
+    """The mime bundle ``obj`` would display as (without needing a running IPython)."""
+    if isinstance(obj, str):
+        return {"text/plain": obj}
+    if hasattr(obj, "_repr_mimebundle_"):
+        data = obj._repr_mimebundle_()
+        return dict(data[0] if isinstance(data, tuple) else data)
+    from IPython.core.interactiveshell import InteractiveShell
+
+    data, _ = InteractiveShell.instance().display_formatter.format(obj)
+    return data
+
+
 def show(output: Any, obj: Any) -> None:
-    """Replace what ``output`` (an ``ipywidgets.Output``) shows with ``obj``."""
-    output.clear_output(wait=False)
-    output.append_display_data(obj)
+    """Make ``output`` (an ``ipywidgets.Output``) show just ``obj``, in one update."""
+    output.outputs = ({"output_type": "display_data", "data": _bundle(obj), "metadata": {}},)
 
 
-def show_html(output: Any, html: str) -> None:
-    """Replace what ``output`` shows with an HTML fragment (already escaped by the caller)."""
-    from IPython.display import HTML
-
-    show(output, HTML(html))
+def show_html(output: Any, html: str, text: str | None = None) -> None:
+    """Make ``output`` show an HTML fragment (already escaped by the caller)."""
+    data = {"text/html": html}
+    if text is not None:
+        data["text/plain"] = text
+    output.outputs = ({"output_type": "display_data", "data": data, "metadata": {}},)
 
 
 class StaticFallback:

@@ -1,0 +1,71 @@
+"""HTML and text renderings of a stage, shared by the stepper, its static fallback and notebooks.
+
+Pure functions: a stage in, a string out. Every piece of text is HTML-escaped.
+"""
+
+from __future__ import annotations
+
+import html
+
+from mlworkflow.course import Course, Stage, load_course
+
+__all__ = ["stage_card_html", "stage_card_text", "stage_section_html", "CARD_CSS"]
+
+CARD_CSS = """<style>
+.mlw-card-body{font-size:14px;line-height:1.45;max-width:62em}
+.mlw-card-body h3{margin:.2em 0 .1em 0}
+.mlw-card-body .mlw-position{color:#4b5563;font-size:12px;text-transform:uppercase;letter-spacing:.04em}
+.mlw-card-body .mlw-summary{font-size:15px;margin:.3em 0 .6em 0}
+.mlw-card-body h4{margin:.6em 0 .2em 0;font-size:14px}
+.mlw-card-body ul,.mlw-card-body ol{margin:.1em 0 .4em 1.2em;padding-left:.8em}
+.mlw-card-body .mlw-why{background:#eff6ff;border-left:4px solid #1d4ed8;padding:.4em .7em;margin:.4em 0}
+</style>"""
+
+
+def _items(items: tuple[str, ...], tag: str = "ul") -> str:
+    return f"<{tag}>" + "".join(f"<li>{html.escape(i)}</li>" for i in items) + f"</{tag}>"
+
+
+def stage_section_html(stage: Stage, section: str) -> str:
+    """One section of a stage as HTML: ``key_steps``, ``why_it_matters``, ``questions_to_ask``, ``red_flags`` or ``handover``."""
+    titles = {
+        "key_steps": "Key steps",
+        "why_it_matters": "Why this matters for PMs",
+        "questions_to_ask": "Questions to ask your team",
+        "red_flags": "Red flags",
+        "handover": "What the team should hand over",
+    }
+    if section not in titles:
+        raise ValueError(f"unknown section {section!r}; choose from {', '.join(titles)}")
+    value = getattr(stage, section)
+    if isinstance(value, str):
+        body = f'<div class="mlw-why">{html.escape(value)}</div>'
+    else:
+        body = _items(value, "ol" if section == "key_steps" else "ul")
+    return f"<h4>{titles[section]}</h4>{body}"
+
+
+def stage_card_html(stage: Stage, course: Course | None = None) -> str:
+    """The stage card: position, title, summary, key steps, why it matters, questions to ask."""
+    total = len((course or load_course()).stages)
+    extra = stage_section_html(stage, "red_flags") + stage_section_html(stage, "handover")
+    return (
+        f'{CARD_CSS}<div class="mlw-card-body" data-stage="{html.escape(stage.key)}">'
+        f'<div class="mlw-position">Stage {stage.number} of {total}</div>'
+        f'<h3 class="mlw-card-title">{html.escape(stage.title)}</h3>'
+        f'<p class="mlw-summary">{html.escape(stage.summary)}</p>'
+        + stage_section_html(stage, "key_steps")
+        + stage_section_html(stage, "why_it_matters")
+        + stage_section_html(stage, "questions_to_ask")
+        + f"<details><summary>Red flags and what to hand over</summary>{extra}</details></div>"
+    )
+
+
+def stage_card_text(stage: Stage, course: Course | None = None) -> str:
+    """The same card as plain text, for terminals and ``text/plain``."""
+    total = len((course or load_course()).stages)
+    lines = [f"Stage {stage.number} of {total}: {stage.title}", stage.summary, "", "Key steps:"]
+    lines += [f"  {i}. {s}" for i, s in enumerate(stage.key_steps, 1)]
+    lines += ["", "Why this matters for PMs:", f"  {stage.why_it_matters}", "", "Questions to ask your team:"]
+    lines += [f"  - {q}" for q in stage.questions_to_ask]
+    return "\n".join(lines)
