@@ -1,0 +1,131 @@
+"""Keep the cells every notebook shares up to date, and refresh stored outputs. Safe to re-run.
+
+    python tools/sync_notebooks.py            # rewrite the course map table and navigation footers
+    python tools/sync_notebooks.py --check    # exit 1 if any generated cell is out of date (a test runs this)
+    python tools/sync_notebooks.py --execute [NAME ...]   # also run notebooks and store their outputs
+
+Generated cells carry a tag (``mlw-map``, ``mlw-nav``) and are replaced whole; everything else
+is left as written. Executed outputs are stored without live-widget references, so a notebook
+that has not been run yet shows each widget's static HTML instead of "Error displaying widget".
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+sys.path.insert(0, str(ROOT))
+
+from mlworkflow.course import load_notebooks  # noqa: E402
+
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+
+
+def _existing():
+    return [e for e in load_notebooks() if (NOTEBOOKS / e.file).exists()]
+
+
+def map_markdown() -> str:
+    rows = ["## Your route through the course", "", "| | Notebook | Time | What you will do |", "|---|---|---|---|"]
+    for i, e in enumerate(_existing()):
+        rows.append(f"| {i} | [{e.title}]({e.file}) | {e.minutes} min | {e.what} |")
+    rows += ["", "Open them in this order, or jump to the one your project needs today."]
+    return "\n".join(rows)
+
+
+def nav_markdown(file: str) -> str:
+    entries = _existing()
+    names = [e.file for e in entries]
+    i = names.index(file)
+    parts = []
+    if i > 0:
+        parts.append(f"← Previous: [{entries[i - 1].title}]({entries[i - 1].file})")
+    if file != "00_course_map.ipynb":
+        parts.append("[Course map](00_course_map.ipynb)")
+    if i + 1 < len(entries):
+        parts.append(f"Next: [{entries[i + 1].title}]({entries[i + 1].file}) →")
+    return "---\n" + " · ".join(parts)
+
+
+def _set_tagged(nb, tag: str, source: str, *, at_end: bool) -> bool:
+    """Replace the cell tagged ``tag`` (or add it); True if anything changed."""
+    for cell in nb.cells:
+        if tag in cell.get("metadata", {}).get("tags", []):
+            if cell.source == source:
+                return False
+            cell.source = source
+            return True
+    cell = nbformat.v4.new_markdown_cell(source, metadata={"tags": [tag]})
+    if at_end:
+        nb.cells.append(cell)
+    else:  # the map goes just before the navigation footer
+        nb.cells.insert(len(nb.cells) - 1 if nb.cells and "mlw-nav" in nb.cells[-1].metadata.get("tags", []) else len(nb.cells), cell)
+    return True
+
+
+def sync(check: bool = False) -> list[str]:
+    """Update generated cells; return the notebooks that were (or, with check, would be) changed."""
+    changed = []
+    for e in _existing():
+        path = NOTEBOOKS / e.file
+        nb = nbformat.read(path, as_version=4)
+        dirty = _set_tagged(nb, "mlw-nav", nav_markdown(e.file), at_end=True)
+        if e.file == "00_course_map.ipynb":
+            dirty |= _set_tagged(nb, "mlw-map", map_markdown(), at_end=False)
+        if dirty:
+            changed.append(e.file)
+            if not check:
+                nbformat.write(nb, path)
+    return changed
+
+
+def strip_widget_views(nb) -> None:
+    """Drop live-widget references and widget state: they are meaningless until the notebook runs."""
+    nb.metadata.pop("widgets", None)
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            if WIDGET_MIME in data and len(data) > 1:
+                del data[WIDGET_MIME]
+
+
+def execute(names: list[str]) -> None:
+    from nbclient import NotebookClient
+
+    targets = [NOTEBOOKS / n for n in names] if names else [NOTEBOOKS / e.file for e in _existing()]
+    with tempfile.TemporaryDirectory(prefix="mlworkflow-exec-home-") as home:
+        os.environ["MLWORKFLOW_HOME"] = home  # never touch a real learner's answers
+        for path in targets:
+            nb = nbformat.read(path, as_version=4)
+            NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
+            strip_widget_views(nb)
+            nbformat.write(nb, path)
+            print(f"executed {path.relative_to(ROOT)}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="only report out-of-date generated cells")
+    parser.add_argument("--execute", nargs="*", metavar="NAME", help="run these notebooks (all if none named) and store outputs")
+    args = parser.parse_args()
+    changed = sync(check=args.check)
+    if args.check:
+        for name in changed:
+            print(f"out of date: notebooks/{name} (run: python tools/sync_notebooks.py)")
+        return 1 if changed else 0
+    for name in changed:
+        print(f"updated generated cells in notebooks/{name}")
+    if args.execute is not None:
+        execute(args.execute)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
