@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-__all__ = ["Check", "run_checks", "progress_home", "REQUIRED_PACKAGES"]
+from mlworkflow.progress import default_home
+
+__all__ = ["Check", "run_checks", "REQUIRED_PACKAGES"]
 
 # distribution name -> what it is for, in a learner's words
 REQUIRED_PACKAGES = {
@@ -38,11 +40,6 @@ class Check:
     what: str
     detail: str
     fix: str = ""
-
-
-def progress_home() -> Path:
-    """The folder where learners' answers are saved (``$MLWORKFLOW_HOME`` or ``~/.mlworkflow``)."""
-    return Path(os.environ.get("MLWORKFLOW_HOME") or Path.home() / ".mlworkflow").expanduser()
 
 
 def check_python() -> Check:
@@ -139,5 +136,5 @@ def run_checks(workdir: Path) -> list[Check]:
         check_graphviz(),
         check_notebooks(),
         check_folder("Course folder", workdir, "run 'mlworkflow start --dir FOLDER' with a folder you can write to"),
-        check_folder("Saved answers", progress_home(), "set MLWORKFLOW_HOME to a folder you can write to"),
+        check_folder("Saved answers", default_home(), "set MLWORKFLOW_HOME to a folder you can write to"),
     ]
