@@ -24,8 +24,13 @@ _EXPORTS = {
     "StageStepper": "mlworkflow.stepper",
     "ProblemStatementForm": "mlworkflow.form",
     "Quiz": "mlworkflow.quiz",
+    "ApplyToProject": "mlworkflow.apply",
+    "stage_notes": "mlworkflow.cards",
 }
-_SUBMODULES = {"course", "diagram", "stepper", "feedback", "progress", "form", "quiz", "datasets", "cli"}
+_SUBMODULES = {
+    "apply", "cards", "cleaning", "cli", "course", "datasets", "diagram", "doctor", "evaluation",
+    "feedback", "form", "progress", "quiz", "stepper", "workspace",
+}
 
 __all__ = sorted(_EXPORTS) + ["__version__"]
 

@@ -9,7 +9,7 @@ import html
 
 from mlworkflow.course import Course, Stage, load_course
 
-__all__ = ["stage_card_html", "stage_card_text", "stage_section_html", "CARD_CSS"]
+__all__ = ["stage_card_html", "stage_card_text", "stage_section_html", "stage_notes", "StageNotes", "CARD_CSS"]
 
 CARD_CSS = """<style>
 .mlw-card-body{font-size:14px;line-height:1.45;max-width:62em}
@@ -69,3 +69,33 @@ def stage_card_text(stage: Stage, course: Course | None = None) -> str:
     lines += ["", "Why this matters for PMs:", f"  {stage.why_it_matters}", "", "Questions to ask your team:"]
     lines += [f"  - {q}" for q in stage.questions_to_ask]
     return "\n".join(lines)
+
+
+class StageNotes:
+    """Chosen sections of a stage, for a notebook cell: ``stage_notes("data")``.
+
+    Displays as HTML in notebooks and as readable text elsewhere.
+    """
+
+    def __init__(self, stage: str | int, sections: tuple[str, ...]):
+        self.stage = load_course().stage(stage)
+        self.sections = sections
+        for section in sections:  # fail now, in the cell that asked, not at display time
+            stage_section_html(self.stage, section)
+
+    def _repr_html_(self) -> str:
+        body = "".join(stage_section_html(self.stage, s) for s in self.sections)
+        return f'{CARD_CSS}<div class="mlw-card-body mlw-stage-notes">{body}</div>'
+
+    def __repr__(self) -> str:
+        parts = []
+        for section in self.sections:
+            value = getattr(self.stage, section)
+            title = section.replace("_", " ").capitalize()
+            parts.append(f"{title}:\n" + (f"  {value}" if isinstance(value, str) else "\n".join(f"  - {v}" for v in value)))
+        return "\n\n".join(parts)
+
+
+def stage_notes(stage: str | int, *sections: str) -> StageNotes:
+    """'Why this matters for PMs' and 'Questions to ask your team' (or the sections named) for a stage."""
+    return StageNotes(stage, sections or ("why_it_matters", "questions_to_ask"))

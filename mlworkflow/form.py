@@ -24,7 +24,8 @@ from mlworkflow._autosave import Debouncer
 from mlworkflow._rubric import FIELD_KEYS, REQUIRED_FIELDS, load_exercise
 from mlworkflow._widgets import StaticFallback, show_html
 from mlworkflow.feedback import Assessment, assess, render_html, render_markdown, render_text
-from mlworkflow.progress import ProgressError, ProgressStore, ProgressWarning
+from mlworkflow._saving import store_call
+from mlworkflow.progress import ProgressError, ProgressStore
 
 __all__ = ["ProblemStatementForm"]
 
@@ -248,21 +249,10 @@ class ProblemStatementForm(StaticFallback, widgets.VBox):
 
     def _store_call(self, call: Callable[[], Any], action: str) -> tuple[bool, Any, list[str]]:
         """Run a store call: ``(ok, result, warnings)``; on failure the form says why."""
-        import warnings
-
-        try:
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always", ProgressWarning)
-                result = call()
-        except ProgressError as exc:
-            self._say(str(exc), "error")
-            return False, None, []
-        except Exception as exc:  # noqa: BLE001 - said in plain words; details go to the log
-            log.exception("ProblemStatementForm: %s failed", action)
-            self._say(f"Something went wrong while {action} ({type(exc).__name__}). "
-                      "Your text is still in the form; export a copy to be safe.", "error")
-            return False, None, []
-        return True, result, [str(w.message) for w in caught if issubclass(w.category, ProgressWarning)]
+        outcome = store_call(call, action)
+        if not outcome.ok:
+            self._say(outcome.error, "error")
+        return outcome.ok, outcome.value, outcome.notes
 
     def _refill(self) -> None:
         if self._section is None:
