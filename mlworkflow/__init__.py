@@ -29,7 +29,7 @@ _EXPORTS = {
 }
 _SUBMODULES = {
     "apply", "cards", "cleaning", "cli", "course", "datasets", "diagram", "doctor", "evaluation",
-    "feedback", "form", "progress", "quiz", "stepper", "workspace",
+    "feedback", "form", "models", "progress", "quiz", "stepper", "workspace",
 }
 
 __all__ = sorted(_EXPORTS) + ["__version__"]
