@@ -26,9 +26,12 @@ _EXPORTS = {
     "Quiz": "mlworkflow.quiz",
     "ApplyToProject": "mlworkflow.apply",
     "stage_notes": "mlworkflow.cards",
+    "RequestSorter": "mlworkflow.sorting",
+    "ProblemFramer": "mlworkflow.framing",
+    "CleaningLab": "mlworkflow.cleaning_lab",
 }
 _SUBMODULES = {
-    "apply", "cards", "cleaning", "cli", "course", "datasets", "diagram", "doctor", "evaluation",
+    "apply", "cards", "cleaning", "cleaning_lab", "cli", "framing", "sorting", "course", "datasets", "diagram", "doctor", "evaluation",
     "feedback", "form", "models", "progress", "quiz", "stepper", "workspace",
 }
 
