@@ -1,0 +1,121 @@
+"""Drive JupyterLab and Voila pages from playwright: open a notebook, run it, check its widgets.
+
+Every wait is bounded and its failure message says what the page showed last.
+``page`` is a fixture from ``conftest.py`` (``lab_page`` / ``voila_page``) that knows its server.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+__all__ = ["open_notebook", "open_voila", "run_all", "wait_for", "wait_widgets_rendered"]
+
+_NOTEBOOK_STATE = """(path) => {
+  const app = window.jupyterapp;
+  if (!app) return {phase: 'no window.jupyterapp yet'};
+  const nb = app.shell.currentWidget;
+  if (!nb || !nb.context || !nb.content || !nb.sessionContext) return {phase: 'no notebook open'};
+  if (nb.context.path !== path) return {phase: `current tab is ${nb.context.path}`};
+  const dialog = document.querySelector('.jp-Dialog');
+  const kernel = nb.sessionContext.session && nb.sessionContext.session.kernel;
+  if (!kernel) return {phase: 'no kernel', dialog: dialog ? dialog.innerText.slice(0, 200) : null};
+  return {phase: 'kernel', status: `${kernel.connectionStatus}/${kernel.status}`, dialog: !!dialog};
+}"""
+
+_RUN_STATE = """() => {
+  const nb = window.jupyterapp.shell.currentWidget;
+  const kernel = nb.sessionContext.session.kernel;
+  const code = nb.content.widgets.filter(c => c.model.type === 'code');
+  const pending = code.filter(c => c.model.executionCount === null || c.model.executionState === 'running');
+  const errors = [];
+  code.forEach((c, i) => c.model.outputs.toJSON().forEach(o => {
+    if (o.output_type === 'error') errors.push(`code cell ${i + 1}: ${o.ename}: ${o.evalue}`);
+  }));
+  return {run: window.__mlwRunAll, kernel: `${kernel.connectionStatus}/${kernel.status}`,
+          pending: pending.length, code: code.length, errors};
+}"""
+
+_WIDGET_STATE = """(scope) => {
+  const root = document.querySelector(scope) || document.body;
+  const text = root.textContent || '';  // not innerText: it skips cells the browser has not laid out
+  const views = root.querySelectorAll('[class^="widget-"], [class*=" widget-"]').length;
+  const count = (s) => text.split(s).length - 1;
+  // In JupyterLab we can ask directly whether anything renders widget outputs at all.
+  const nb = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+  const rendermime = nb && nb.content && nb.content.rendermime;
+  const renderer = rendermime ? rendermime.mimeTypes.includes('application/vnd.jupyter.widget-view+json') : null;
+  return {views, loading: count('Loading widget'), errors: count('Error displaying widget'), renderer};
+}"""
+
+
+def wait_for(page: Any, js: str, arg: Any, done: Callable[[Any], bool], timeout: float, what: str) -> Any:
+    """Evaluate ``js(arg)`` until ``done(result)``; on timeout fail with the last result seen."""
+    deadline = time.monotonic() + timeout
+    state = None
+    while True:
+        state = page.evaluate(js, arg)
+        if done(state):
+            return state
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}; last state: {state}")
+        page.wait_for_timeout(250)
+
+
+def open_notebook(page: Any, name: str, *, timeout: float = 90) -> None:
+    """Open ``name`` (relative to the course folder) in JupyterLab; wait for an idle kernel."""
+    server = page.mlw_server
+    page.goto(f"{server.url}/lab/tree/{name}?token={server.token}", wait_until="domcontentloaded")
+
+    def ready(state: dict) -> bool:
+        if state.get("phase") == "no kernel" and state.get("dialog") and "Select Kernel" in state["dialog"]:
+            page.click(".jp-Dialog .jp-mod-accept")  # a notebook without kernelspec metadata
+        return state.get("status") == "connected/idle" and not state.get("dialog")
+
+    wait_for(page, _NOTEBOOK_STATE, name, ready, timeout, f"{name} to open with an idle kernel")
+
+
+def run_all(page: Any, *, timeout: float = 180) -> None:
+    """Run all cells of the current notebook and wait until each has run; fail on any error output."""
+    # Through the command registry, not the Run menu: clicking the menu right after load
+    # silently did nothing about 1 run in 6.
+    page.evaluate("""() => {
+      window.__mlwRunAll = 'running';
+      window.jupyterapp.commands.execute('notebook:run-all-cells').then(
+        ok => { window.__mlwRunAll = ok === false ? 'failed' : 'done'; },
+        err => { window.__mlwRunAll = `error: ${err}`; });
+    }""")
+    state = wait_for(
+        page, _RUN_STATE, None,
+        lambda s: s["run"] != "running" and s["pending"] == 0 and s["kernel"] == "connected/idle",
+        timeout, "all cells to run",
+    )
+    assert not state["errors"], f"cells raised errors: {state['errors']}"
+    assert state["run"] == "done", f"run-all-cells ended with {state['run']!r}"
+
+
+def wait_widgets_rendered(page: Any, *, scope: str = "body", timeout: float = 30, min_views: int = 1) -> None:
+    """Wait until no "Loading widget..." is left; fail on "Error displaying widget" or no views."""
+    state = wait_for(
+        page, _WIDGET_STATE, scope,
+        lambda s: s["errors"] > 0 or s["renderer"] is False or (s["loading"] == 0 and s["views"] >= min_views),
+        timeout, "widgets to render",
+    )
+    assert state["renderer"] is not False, (
+        "JupyterLab has no renderer for widget outputs: the widgets front end (jupyterlab_widgets) "
+        "is not installed or is disabled"
+    )
+    assert state["errors"] == 0, f"'Error displaying widget' shown {state['errors']} time(s); see the console log"
+    assert state["views"] >= min_views, (
+        f"only {state['views']} widget views rendered (is the widgets front end, jupyterlab_widgets, installed?)"
+    )
+
+
+def open_voila(page: Any, name: str, *, timeout: float = 120) -> None:
+    """Open ``name`` in Voila's app view and wait until its widgets have rendered."""
+    server = page.mlw_server
+    # Voila runs the whole notebook while it streams the page, so loading is the slow part.
+    page.goto(f"{server.url}/voila/render/{name}?token={server.token}", wait_until="domcontentloaded",
+              timeout=timeout * 1000)
+    wait_widgets_rendered(page)
