@@ -1,0 +1,67 @@
+"""Notebooks 05 (deployment) and 06 (monitoring) as a learner sees them.
+
+Each test runs the notebook in JupyterLab (or Voila), checks that its main interactive element
+rendered, and that it responds to one interaction.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jupyter_ui import open_notebook, open_voila, run_all, wait_for, wait_widgets_rendered
+
+NB05 = "05_deployment.ipynb"
+NB06 = "06_monitoring_and_maintenance.ipynb"
+
+_TEXT = """(sel) => { const e = document.querySelector(sel); return e ? e.textContent : null; }"""
+
+
+def wait_text(page: Any, selector: str, needle: str, timeout: float = 30) -> str:
+    """Wait until the first element matching ``selector`` contains ``needle``."""
+    return wait_for(page, _TEXT, selector, lambda t: bool(t) and needle in t, timeout,
+                    f"{selector} to contain {needle!r}")
+
+
+def run_notebook(page: Any, name: str) -> None:
+    open_notebook(page, name)
+    run_all(page)
+    wait_widgets_rendered(page)
+
+
+def type_into_readout(page: Any, slider: str, value: str) -> None:
+    """Set an ipywidgets slider the way a learner can: edit its number readout and press Enter."""
+    readout = page.locator(f"{slider} .widget-readout").first
+    readout.click()
+    page.keyboard.press("ControlOrMeta+A")
+    page.keyboard.type(value)
+    page.keyboard.press("Enter")
+
+
+def test_rollout_simulator_moves_from_shadow_to_a_canary_in_jupyterlab(lab_page):
+    run_notebook(lab_page, NB05)
+    sim = ".mlw-rollout"
+    wait_text(lab_page, f"{sim} .mlw-rollout-summary", "0 of 10,000 customers")
+    wait_text(lab_page, f"{sim} .mlw-rollout-summary", "Nothing is measured")
+    assert lab_page.locator(f"{sim} .mlw-rollout-stages button").count() == 5
+    lab_page.locator(f"{sim} .mlw-rollout-stages button", has_text="Canary 25%").first.click()
+    wait_text(lab_page, f"{sim} .mlw-rollout-summary", "2,500 of 10,000 customers")
+    wait_text(lab_page, f"{sim} .mlw-rollout-summary", "95% range")
+    wait_text(lab_page, f"{sim} .mlw-rollout-explain", "canary grows")
+
+
+def test_drift_monitor_threshold_changes_the_alerts_in_jupyterlab(lab_page):
+    run_notebook(lab_page, NB06)
+    monitor = ".mlw-drift-monitor"
+    wait_text(lab_page, f"{monitor} .mlw-drift-summary", "4 of 6 months fire an alert: months 3, 4, 5, 6")
+    assert lab_page.locator(f"{monitor} .mlw-drift-table tbody tr").count() == 6
+    type_into_readout(lab_page, f"{monitor} .mlw-drift-threshold", "0.5")
+    wait_text(lab_page, f"{monitor} .mlw-drift-summary", "3 of 6 months fire an alert: months 4, 5, 6")
+    assert lab_page.locator(f"{monitor} .mlw-drift-alert").count() == 3
+
+
+def test_drift_monitor_in_voila(voila_page):
+    open_voila(voila_page, NB06)
+    monitor = ".mlw-drift-monitor"
+    wait_text(voila_page, f"{monitor} .mlw-drift-summary", "4 of 6 months")
+    type_into_readout(voila_page, f"{monitor} .mlw-drift-threshold", "0.5")
+    wait_text(voila_page, f"{monitor} .mlw-drift-summary", "3 of 6 months")
