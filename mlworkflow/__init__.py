@@ -29,9 +29,15 @@ _EXPORTS = {
     "RequestSorter": "mlworkflow.sorting",
     "ProblemFramer": "mlworkflow.framing",
     "CleaningLab": "mlworkflow.cleaning_lab",
+    "OverfittingExplorer": "mlworkflow.training",
+    "ThresholdExplorer": "mlworkflow.threshold",
+    "RolloutSimulator": "mlworkflow.deployment",
+    "ChurnService": "mlworkflow.deployment",
+    "DriftMonitor": "mlworkflow.monitoring",
 }
 _SUBMODULES = {
-    "apply", "cards", "cleaning", "cleaning_lab", "cli", "framing", "sorting", "course", "datasets", "diagram", "doctor", "evaluation",
+    "apply", "cards", "cleaning", "cleaning_lab", "cli", "deployment", "framing", "monitoring",
+    "sorting", "threshold", "training", "course", "datasets", "diagram", "doctor", "evaluation",
     "feedback", "form", "models", "progress", "quiz", "stepper", "workspace",
 }
 
