@@ -10,7 +10,10 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["open_notebook", "open_voila", "run_all", "wait_for", "wait_widgets_rendered"]
+__all__ = [
+    "image_src", "open_notebook", "open_voila", "run_all", "run_notebook", "type_into_readout",
+    "wait_for", "wait_text", "wait_widgets_rendered",
+]
 
 _NOTEBOOK_STATE = """(path) => {
   const app = window.jupyterapp;
@@ -119,3 +122,35 @@ def open_voila(page: Any, name: str, *, timeout: float = 120) -> None:
     page.goto(f"{server.url}/voila/render/{name}?token={server.token}", wait_until="domcontentloaded",
               timeout=timeout * 1000)
     wait_widgets_rendered(page)
+
+
+_TEXT = """(sel) => { const e = document.querySelector(sel); return e ? e.textContent : null; }"""
+_SRC = """(sel) => { const e = document.querySelector(sel); return e ? e.getAttribute('src') : null; }"""
+
+
+def wait_text(page: Any, selector: str, needle: str, timeout: float = 30) -> str:
+    """Wait until the first element matching ``selector`` contains ``needle``."""
+    return wait_for(page, _TEXT, selector, lambda t: bool(t) and needle in t, timeout,
+                    f"{selector} to contain {needle!r}")
+
+
+def image_src(page: Any, selector: str, *, changed_from: str | None = None, timeout: float = 30) -> str:
+    """Wait for an image matching ``selector`` (with a ``src`` other than ``changed_from``); return its ``src``."""
+    what = f"the image at {selector} to change" if changed_from else f"an image at {selector}"
+    return wait_for(page, _SRC, selector, lambda src: bool(src) and src != changed_from, timeout, what)
+
+
+def run_notebook(page: Any, name: str) -> None:
+    """Open a notebook in JupyterLab, run every cell, and wait for its widgets to render."""
+    open_notebook(page, name)
+    run_all(page)
+    wait_widgets_rendered(page)
+
+
+def type_into_readout(page: Any, slider: str, value: str) -> None:
+    """Set an ipywidgets slider the way a learner can: edit its number readout and press Enter."""
+    readout = page.locator(f"{slider} .widget-readout").first
+    readout.click()
+    page.keyboard.press("ControlOrMeta+A")
+    page.keyboard.type(value)
+    page.keyboard.press("Enter")

@@ -6,32 +6,10 @@ rendered, and that it responds to one interaction.
 
 from __future__ import annotations
 
-from typing import Any
-
-from jupyter_ui import (
-    open_notebook,
-    open_voila,
-    run_all,
-    wait_for,
-    wait_widgets_rendered,
-)
+from jupyter_ui import open_voila, run_notebook, wait_text
 
 NB01 = "01_problem_definition.ipynb"
 NB02 = "02_data_collection_and_preparation.ipynb"
-
-_TEXT = """(sel) => { const e = document.querySelector(sel); return e ? e.textContent : null; }"""
-
-
-def wait_text(page: Any, selector: str, needle: str, timeout: float = 30) -> str:
-    """Wait until the first element matching ``selector`` contains ``needle``."""
-    return wait_for(page, _TEXT, selector, lambda t: bool(t) and needle in t, timeout,
-                    f"{selector} to contain {needle!r}")
-
-
-def run_notebook(page: Any, name: str) -> None:
-    open_notebook(page, name)
-    run_all(page)
-    wait_widgets_rendered(page)
 
 
 def test_sorter_grades_a_card_in_jupyterlab(lab_page):

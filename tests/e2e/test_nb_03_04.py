@@ -6,50 +6,23 @@ rendered, and that it responds to one interaction.
 
 from __future__ import annotations
 
-from typing import Any
-
-from jupyter_ui import open_notebook, open_voila, run_all, wait_for, wait_widgets_rendered
+from jupyter_ui import image_src, open_voila, run_notebook, type_into_readout, wait_text
 
 NB03 = "03_model_training.ipynb"
 NB04 = "04_model_evaluation.ipynb"
-
-_TEXT = """(sel) => { const e = document.querySelector(sel); return e ? e.textContent : null; }"""
-_IMG = """(sel) => { const e = document.querySelector(sel); return e ? e.getAttribute('src') : null; }"""
-
-
-def wait_text(page: Any, selector: str, needle: str, timeout: float = 30) -> str:
-    """Wait until the first element matching ``selector`` contains ``needle``."""
-    return wait_for(page, _TEXT, selector, lambda t: bool(t) and needle in t, timeout,
-                    f"{selector} to contain {needle!r}")
-
-
-def run_notebook(page: Any, name: str) -> None:
-    open_notebook(page, name)
-    run_all(page)
-    wait_widgets_rendered(page)
-
-
-def type_into_readout(page: Any, slider: str, value: str) -> None:
-    """Set an ipywidgets slider the way a learner can: edit its number readout and press Enter."""
-    readout = page.locator(f"{slider} .widget-readout").first
-    readout.click()
-    page.keyboard.press("ControlOrMeta+A")
-    page.keyboard.type(value)
-    page.keyboard.press("Enter")
 
 
 def test_overfitting_explorer_turns_overfit_when_the_tree_gets_deep(lab_page):
     run_notebook(lab_page, NB03)
     explorer = ".mlw-overfitting"
     wait_text(lab_page, f"{explorer} .mlw-verdict", "About right")
-    first_chart = wait_for(lab_page, _IMG, f"{explorer} .mlw-curve-chart img", bool, 30, "the depth chart")
+    first_chart = image_src(lab_page, f"{explorer} .mlw-curve-chart img")
     handle = lab_page.locator(f"{explorer} .mlw-depth-slider .noUi-handle").first
     handle.focus()
     for _ in range(9):  # depth 3 -> 12, one arrow key at a time
         lab_page.keyboard.press("ArrowRight")
     wait_text(lab_page, f"{explorer} .mlw-verdict", "Overfit")
-    wait_for(lab_page, _IMG, f"{explorer} .mlw-curve-chart img", lambda src: bool(src) and src != first_chart,
-             30, "the chart to move to the new depth")
+    image_src(lab_page, f"{explorer} .mlw-curve-chart img", changed_from=first_chart)
 
 
 def test_threshold_slider_moves_matrix_and_money_in_jupyterlab(lab_page):

@@ -6,35 +6,10 @@ rendered, and that it responds to one interaction.
 
 from __future__ import annotations
 
-from typing import Any
-
-from jupyter_ui import open_notebook, open_voila, run_all, wait_for, wait_widgets_rendered
+from jupyter_ui import open_voila, run_notebook, type_into_readout, wait_text
 
 NB05 = "05_deployment.ipynb"
 NB06 = "06_monitoring_and_maintenance.ipynb"
-
-_TEXT = """(sel) => { const e = document.querySelector(sel); return e ? e.textContent : null; }"""
-
-
-def wait_text(page: Any, selector: str, needle: str, timeout: float = 30) -> str:
-    """Wait until the first element matching ``selector`` contains ``needle``."""
-    return wait_for(page, _TEXT, selector, lambda t: bool(t) and needle in t, timeout,
-                    f"{selector} to contain {needle!r}")
-
-
-def run_notebook(page: Any, name: str) -> None:
-    open_notebook(page, name)
-    run_all(page)
-    wait_widgets_rendered(page)
-
-
-def type_into_readout(page: Any, slider: str, value: str) -> None:
-    """Set an ipywidgets slider the way a learner can: edit its number readout and press Enter."""
-    readout = page.locator(f"{slider} .widget-readout").first
-    readout.click()
-    page.keyboard.press("ControlOrMeta+A")
-    page.keyboard.type(value)
-    page.keyboard.press("Enter")
 
 
 def test_rollout_simulator_moves_from_shadow_to_a_canary_in_jupyterlab(lab_page):
