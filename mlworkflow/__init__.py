@@ -34,10 +34,12 @@ _EXPORTS = {
     "RolloutSimulator": "mlworkflow.deployment",
     "ChurnService": "mlworkflow.deployment",
     "DriftMonitor": "mlworkflow.monitoring",
+    "RecommendationExplorer": "mlworkflow.recommend_widget",
+    "ProjectBrief": "mlworkflow.brief",
 }
 _SUBMODULES = {
     "apply", "cards", "cleaning", "cleaning_lab", "cli", "deployment", "framing", "monitoring",
-    "sorting", "threshold", "training", "course", "datasets", "diagram", "doctor", "evaluation",
+    "sorting", "threshold", "training", "streaming", "recommend", "recommend_widget", "brief", "course", "datasets", "diagram", "doctor", "evaluation",
     "feedback", "form", "models", "progress", "quiz", "stepper", "workspace",
 }
 
