@@ -12,8 +12,6 @@ segment share, plan spellings, average hours watched, and what still blocks a mo
 
 from __future__ import annotations
 
-import base64
-import io
 from collections.abc import Mapping
 from dataclasses import dataclass
 from html import escape
@@ -22,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as widgets
 from traitlets import Bool, Enum, observe
 
+from mlworkflow._charts import figure_png, png_html
 from mlworkflow._widgets import StaticFallback, show_html
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -233,10 +232,7 @@ _SHORT = {"fix_types": "fix number types", "normalise_categories": "fix spelling
 
 
 def _png_html(fig: Figure) -> str:
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png")
-    data = base64.b64encode(buffer.getvalue()).decode("ascii")
-    return f'<img class="mlw-clean-chart-img" alt="Rows after each step, and problems before and after" src="data:image/png;base64,{data}"/>'
+    return png_html(figure_png(fig), "Rows after each step, and problems before and after", "mlw-clean-chart-img")
 
 
 class CleaningLab(StaticFallback, widgets.VBox):

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as widgets
 from traitlets import Float, observe, validate
 
+from mlworkflow._charts import Chart
 from mlworkflow._content import Fields, read_content
 from mlworkflow._widgets import StaticFallback
 from mlworkflow.evaluation import RetentionEconomics, evaluate
@@ -30,7 +31,6 @@ from mlworkflow.models import CATEGORICAL, NUMERIC, churn_scores
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
-    from matplotlib.figure import Figure
 
 __all__ = [
     "PsiBand", "MonitoringContent", "load_monitoring", "psi", "psi_band", "drift_scores", "alert_months",
@@ -175,26 +175,6 @@ def compare_models(models: Mapping[str, Any], data: "pd.DataFrame", threshold: f
 
 
 # ---------------------------------------------------------------- charts
-
-class Chart:
-    """A matplotlib figure that shows as a PNG wherever the notebook is opened, with a text description.
-
-    (A bare ``Figure`` only displays once pyplot has set up the notebook; this needs no pyplot.)
-    """
-
-    def __init__(self, figure: "Figure", description: str):
-        self.figure, self.description = figure, description
-
-    def _repr_png_(self) -> bytes:
-        import io
-
-        buffer = io.BytesIO()
-        self.figure.savefig(buffer, format="png")
-        return buffer.getvalue()
-
-    def __repr__(self) -> str:
-        return f"[Chart] {self.description}"
-
 
 def _tidy(ax: Any) -> None:
     ax.spines[["top", "right"]].set_visible(False)

@@ -197,7 +197,7 @@ def plot_popularity(service: StreamingService) -> Any:
     """Viewers per title, most-watched first: the long tail, with new titles marked in orange."""
     from matplotlib.figure import Figure
 
-    from mlworkflow.monitoring import Chart
+    from mlworkflow._charts import Chart
 
     titles = service.titles.set_index("title_id")
     counts = service.views["title_id"].value_counts().reindex(titles.index, fill_value=0).sort_values(ascending=False)

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 import ipywidgets as widgets
 from traitlets import Float, Unicode, observe, validate
 
+from mlworkflow._charts import NO_MATH, figure_png, png_html
 from mlworkflow._content import ContentError, Fields, read_content
 from mlworkflow._widgets import StaticFallback, show
 from mlworkflow.evaluation import RetentionEconomics, ThresholdResult, best_threshold, evaluate, sweep
@@ -36,7 +37,6 @@ __all__ = [
 
 THRESHOLDS: tuple[float, ...] = tuple(i / 100 for i in range(101))  # the slider's steps, 0.00 to 1.00
 # JupyterLab typesets "$...$" in HTML outputs as maths; these classes (MathJax 2 and 3 names) stop it.
-NO_MATH = "tex2jax_ignore mathjax_ignore"
 _CSS = """<style>
 .mlw-cm{border-collapse:collapse;margin:.3em 1em .3em 0;font-size:13px}
 .mlw-cm th,.mlw-cm td{border:1px solid #d1d5db;padding:.35em .7em;text-align:center}
@@ -345,11 +345,7 @@ class ThresholdExplorer(StaticFallback, widgets.VBox):
     def _png(self) -> bytes:
         key = (self.economics, self.threshold)
         if key not in self._pngs:
-            import io
-
-            buf = io.BytesIO()
-            value_figure(self.curve(), self.threshold).savefig(buf, format="png")
-            self._pngs[key] = buf.getvalue()
+            self._pngs[key] = figure_png(value_figure(self.curve(), self.threshold))
         return self._pngs[key]
 
     def _render(self) -> None:
@@ -374,15 +370,12 @@ class ThresholdExplorer(StaticFallback, widgets.VBox):
         show(self._chart, Image(data=self._png(), format="png"))
 
     def _static_html(self) -> str:
-        import base64
-
         r = self.result
-        img = base64.b64encode(self._png()).decode("ascii")
         heading = f"<h4>{html.escape(self.title)}</h4>" if self.title else ""
         return (
             f'<div class="mlw-threshold-static {NO_MATH}">{heading}<p>Threshold <b>{r.threshold:.2f}</b></p>'
             f"{confusion_matrix_html(r)}{metrics_html(r)}{money_html(r)}"
-            f'<img alt="Net value, precision and recall by threshold" src="data:image/png;base64,{img}"></div>'
+            f'{png_html(self._png(), "Net value, precision and recall by threshold")}</div>'
         )
 
     def _static_text(self) -> str:

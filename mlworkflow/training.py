@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Mapping, Sequence
 import ipywidgets as widgets
 from traitlets import Int, observe, validate
 
+from mlworkflow._charts import NO_MATH, figure_png, png_html
 from mlworkflow._content import ContentError, Fields, read_content
 from mlworkflow._widgets import StaticFallback, show, show_html
 
@@ -73,7 +74,7 @@ class TaskTypes:
             for request, answer, why in self.exercise
         )
         return (
-            f'<div class="mlw-task-types tex2jax_ignore mathjax_ignore"><table class="mlw-task-table"><tr>{head}</tr>{rows}</table>'
+            f'<div class="mlw-task-types {NO_MATH}"><table class="mlw-task-table"><tr>{head}</tr>{rows}</table>'
             f"<h4>Which kind is it? Decide, then open the answer.</h4><ol>{quiz}</ol></div>"
         )
 
@@ -401,11 +402,7 @@ class OverfittingExplorer(StaticFallback, widgets.VBox):
 
     def _png(self, depth: int) -> bytes:
         if depth not in self._pngs:  # rendered once per depth, so moving back is instant
-            import io
-
-            buf = io.BytesIO()
-            curve_figure(self._curve, depth).savefig(buf, format="png")
-            self._pngs[depth] = buf.getvalue()
+            self._pngs[depth] = figure_png(curve_figure(self._curve, depth))
         return self._pngs[depth]
 
     def _verdict_html(self) -> str:
@@ -427,12 +424,9 @@ class OverfittingExplorer(StaticFallback, widgets.VBox):
             show_html(self._chart, "")
 
     def _static_html(self) -> str:
-        import base64
-
-        img = base64.b64encode(self._png(self.depth)).decode("ascii")
         return (
             f'<div class="mlw-overfitting-static">{self._verdict_html()}'
-            f'<img alt="Training and validation score by tree depth" src="data:image/png;base64,{img}"></div>'
+            f'{png_html(self._png(self.depth), "Training and validation score by tree depth")}</div>'
         )
 
     def _static_text(self) -> str:
