@@ -31,14 +31,14 @@ _EXPORTS = {
     "CleaningLab": "mlworkflow.cleaning_lab",
     "OverfittingExplorer": "mlworkflow.training",
     "ThresholdExplorer": "mlworkflow.threshold",
-    "RolloutSimulator": "mlworkflow.deployment",
+    "RolloutSimulator": "mlworkflow.rollout",
     "ChurnService": "mlworkflow.deployment",
     "DriftMonitor": "mlworkflow.monitoring",
     "RecommendationExplorer": "mlworkflow.recommend_widget",
     "ProjectBrief": "mlworkflow.brief",
 }
 _SUBMODULES = {
-    "apply", "cards", "cleaning", "cleaning_lab", "cli", "deployment", "framing", "monitoring",
+    "apply", "cards", "cleaning", "cleaning_lab", "cli", "deployment", "rollout", "framing", "monitoring",
     "sorting", "threshold", "training", "streaming", "recommend", "recommend_widget", "brief", "course", "datasets", "diagram", "doctor", "evaluation",
     "feedback", "form", "models", "progress", "quiz", "stepper", "workspace",
 }

@@ -8,15 +8,15 @@ import pandas as pd
 import pytest
 from traitlets import TraitError
 
-from mlworkflow import deployment
+from mlworkflow import deployment, rollout
 from mlworkflow._content import ContentError
 from mlworkflow.datasets import churn_customers, churn_months
 from mlworkflow.deployment import (
-    ChurnService, RolloutSimulator, assign_groups, compare_modes, current_rule, integration_checklist,
-    load_deployment, measure_latency, rollout_html, simulate_rollout,
+    ChurnService, compare_modes, current_rule, integration_checklist, load_deployment, measure_latency,
 )
 from mlworkflow.evaluation import RetentionEconomics
 from mlworkflow.models import fit_churn_model
+from mlworkflow.rollout import RolloutSimulator, assign_groups, rollout_html, simulate_rollout
 
 
 @pytest.fixture(scope="module")
@@ -251,6 +251,7 @@ def test_every_shown_string_is_escaped(monkeypatch, live):
     fake = type(content)(content.modes, content.mode_rows, ((evil, "batch", evil),), content.feature_labels,
                          evil, evil, checklist, stages, content.default_stage)
     monkeypatch.setattr(deployment, "load_deployment", lambda: fake)
+    monkeypatch.setattr(rollout, "load_deployment", lambda: fake)
     sim = RolloutSimulator(*live)
     shown = [sim._explain.value, sim._summary.value, sim._static_html(),
              compare_modes()._repr_html_(), integration_checklist()._repr_html_()]
