@@ -38,7 +38,7 @@ _EXPORTS = {
     "ProjectBrief": "mlworkflow.brief",
 }
 _SUBMODULES = {
-    "apply", "cards", "cleaning", "cleaning_lab", "cli", "deployment", "rollout", "framing", "monitoring",
+    "apply", "cards", "cleaning", "cleaning_lab", "cli", "collect", "deployment", "rollout", "framing", "monitoring",
     "sorting", "threshold", "training", "streaming", "recommend", "recommend_widget", "brief", "course", "datasets", "diagram", "doctor", "evaluation",
     "feedback", "form", "models", "progress", "quiz", "stepper", "workspace",
 }

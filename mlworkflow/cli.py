@@ -1,8 +1,12 @@
-"""The ``mlworkflow`` command: ``start`` the course, or check a machine with ``doctor``.
+"""The ``mlworkflow`` command: ``start`` the course, check a machine, and run a workshop.
 
     mlworkflow start                 # copy the notebooks to ./mlworkflow-course and open JupyterLab
     mlworkflow start --no-browser --port 8899
+    mlworkflow start --leader        # also copy notebooks/facilitator/ (the class pulse)
     mlworkflow doctor                # is everything a workshop needs here?
+    mlworkflow collect FOLDER [--out DIR] [--show-names]   # class summary of the submissions
+    mlworkflow link --hub URL [--repo URL] [--branch main] [--open notebooks/00_course_map.ipynb]
+    mlworkflow present [--port N] [--no-browser]           # the course map on a projector (Voila)
 """
 
 from __future__ import annotations
@@ -40,7 +44,7 @@ def _start(args: argparse.Namespace) -> int:
     from mlworkflow.workspace import copy_course
 
     try:
-        report = copy_course(args.dir)
+        report = copy_course(args.dir, leader=args.leader)
     except FileNotFoundError as exc:
         print(f"mlworkflow: {exc}", file=sys.stderr)
         return 1
@@ -83,6 +87,69 @@ def _doctor(args: argparse.Namespace) -> int:
     return 0
 
 
+def _collect(args: argparse.Namespace) -> int:
+    from mlworkflow.collect import CollectError, collect
+    from mlworkflow.leader_report import write_summary
+
+    try:
+        summary = collect(args.folder)
+    except CollectError as exc:
+        print(f"mlworkflow: {exc}", file=sys.stderr)
+        return 1
+    out = Path(args.out) if args.out else Path(args.folder)
+    try:
+        html_path, md_path = write_summary(summary, out, show_names=args.show_names)
+    except OSError as exc:
+        print(f"mlworkflow: cannot write the summary into {out}: {exc.strerror or exc}", file=sys.stderr)
+        print("Choose another folder with: mlworkflow collect FOLDER --out DIR", file=sys.stderr)
+        return 1
+    print(summary.text())
+    print(f"\nWrote {html_path}\n  and {md_path}" + ("" if args.show_names else "\n(names hidden; add --show-names to show them)"))
+    return 0
+
+
+def _link(args: argparse.Namespace) -> int:
+    from mlworkflow.leader_link import course_repo, nbgitpuller_link
+
+    repo = args.repo or course_repo()
+    if not repo:
+        print("mlworkflow: say which repository holds the course: --repo https://github.com/ORG/REPO", file=sys.stderr)
+        return 1
+    try:
+        print(nbgitpuller_link(args.hub, repo, args.branch, args.open))
+    except ValueError as exc:
+        print(f"mlworkflow: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _present(args: argparse.Namespace) -> int:
+    from mlworkflow.presenter import voila_command, voila_env, voila_installed
+    from mlworkflow.workspace import notebooks_dir
+
+    if not voila_installed():
+        print("mlworkflow: the presenter view needs Voila: pip install voila", file=sys.stderr)
+        return 1
+    try:
+        folder = Path(args.dir).expanduser() if args.dir else notebooks_dir()
+    except FileNotFoundError as exc:
+        print(f"mlworkflow: {exc}", file=sys.stderr)
+        return 1
+    notebook = folder / args.notebook
+    if not notebook.is_file():
+        print(f"mlworkflow: there is no notebook {notebook}", file=sys.stderr)
+        return 1
+    cmd = voila_command(notebook, port=args.port, no_browser=args.no_browser, extra=args.voila_args)
+    print(f"Presenting {notebook.name} with Voila (press Ctrl+C to stop)…", flush=True)
+    env = voila_env()
+    if os.name == "posix":
+        os.execve(cmd[0], cmd, env)  # Voila takes over this process, so Ctrl+C reaches it directly
+    try:
+        return subprocess.call(cmd, env=env)
+    except KeyboardInterrupt:
+        return 130
+
+
 def _parser() -> argparse.ArgumentParser:
     from mlworkflow.workspace import DEFAULT_DIR
 
@@ -93,18 +160,38 @@ def _parser() -> argparse.ArgumentParser:
     start.add_argument("--port", type=int, default=None, help="port for JupyterLab")
     start.add_argument("--no-browser", action="store_true", help="don't open a browser (print the link instead)")
     start.add_argument("--no-lab", action="store_true", help="only copy the notebooks; don't start JupyterLab")
+    start.add_argument("--leader", action="store_true", help="also copy the workshop leader's notebooks (facilitator/)")
     start.add_argument("lab_args", nargs=argparse.REMAINDER, help="after --, more options for JupyterLab")
     start.set_defaults(func=_start)
     doctor = sub.add_parser("doctor", help="check that this machine has everything the course needs")
     doctor.add_argument("--dir", default=DEFAULT_DIR, help="the course folder to check")
     doctor.set_defaults(func=_doctor)
+    coll = sub.add_parser("collect", help="sum up the exercise submissions in a folder (HTML and Markdown)")
+    coll.add_argument("folder", help="the folder learners submitted to")
+    coll.add_argument("--out", default=None, help="where to write class-summary.html and .md (default: FOLDER)")
+    coll.add_argument("--show-names", action="store_true", help="show learners' names (anonymised by default)")
+    coll.set_defaults(func=_collect)
+    link = sub.add_parser("link", help="print an nbgitpuller link that puts the course on a JupyterHub")
+    link.add_argument("--hub", required=True, help="the hub's address, e.g. https://hub.example.org")
+    link.add_argument("--repo", default=None, help="the course repository (default: this clone's origin)")
+    link.add_argument("--branch", default="main", help="branch to pull (default: main)")
+    link.add_argument("--open", default="notebooks/00_course_map.ipynb", help="notebook to open, inside the repository")
+    link.set_defaults(func=_link)
+    present = sub.add_parser("present", help="show the course map full-screen for a projector (Voila)")
+    present.add_argument("--port", type=int, default=None, help="port for Voila")
+    present.add_argument("--no-browser", action="store_true", help="don't open a browser (print the link instead)")
+    present.add_argument("--dir", default=None, help="folder of notebooks (default: the course's own)")
+    present.add_argument("--notebook", default=FIRST_NOTEBOOK, help=f"notebook to show (default: {FIRST_NOTEBOOK})")
+    present.add_argument("voila_args", nargs=argparse.REMAINDER, help="after --, more options for Voila")
+    present.set_defaults(func=_present)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    if getattr(args, "lab_args", None) and args.lab_args[0] == "--":
-        args.lab_args = args.lab_args[1:]
+    for extra in ("lab_args", "voila_args"):
+        if getattr(args, extra, None) and getattr(args, extra)[0] == "--":
+            setattr(args, extra, getattr(args, extra)[1:])
     return args.func(args)
 
 

@@ -7,6 +7,7 @@ refills itself when the notebook is re-run or the kernel restarted.
     >>> form = ProblemStatementForm()                 # the learner's own, saved answers
     >>> demo = ProblemStatementForm(problem="...", outcome="...", data_sources="...")
     >>> print(demo.feedback_text())                   # prefilled: not saved, runs headless
+    >>> form.submit("/srv/shared/workshop")           # hand it in to the leader's folder
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from mlworkflow._rubric import FIELD_KEYS, REQUIRED_FIELDS, load_exercise
 from mlworkflow._widgets import StaticFallback, show_html
 from mlworkflow.feedback import Assessment, assess, render_html, render_markdown, render_text
 from mlworkflow._saving import store_call
+from mlworkflow.leader_submit import SubmitError, learner_name, new_learner_id, submit_folder, write_submission
 from mlworkflow.progress import ProgressError, ProgressStore
 
 __all__ = ["ProblemStatementForm"]
@@ -81,6 +83,8 @@ class ProblemStatementForm(StaticFallback, widgets.VBox):
     example_visible = Bool(False)
     status = Unicode("")  # the last message shown under the buttons, as plain text
     status_kind = Unicode("info")  # "info" | "ok" | "error"
+    learner = Unicode("")  # the name handed in with a submission
+    submit_dir = Unicode("")  # the workshop folder; empty: $MLWORKFLOW_SUBMIT_DIR
 
     def __init__(
         self,
@@ -92,6 +96,7 @@ class ProblemStatementForm(StaticFallback, widgets.VBox):
         store: ProgressStore | None = None,
         autosave_delay: float = 1.0,
         export_dir: str | Path | None = None,
+        submit_dir: str | Path | None = None,
         **optional: str,
     ) -> None:
         unknown = sorted(set(optional) - set(FIELD_KEYS))
@@ -108,8 +113,10 @@ class ProblemStatementForm(StaticFallback, widgets.VBox):
         self._debouncer = Debouncer(autosave_delay, self.save_now)
         self._loading = True
         self.assessment: Assessment | None = None
+        self._learner_id = new_learner_id()
         self._build()
         self._refill()
+        self._refill_learner(submit_dir)
         for key, value in prefill.items():
             setattr(self, key, str(value))
         self._loading = False
@@ -154,10 +161,17 @@ class ProblemStatementForm(StaticFallback, widgets.VBox):
         self._json_button.on_click(lambda _b: self.export_json())
         actions = widgets.HBox([self._feedback_button, self._example_button, self._md_button,
                                 self._json_button]).add_class("mlw-actions")
+        self._name_box = widgets.Text(placeholder="Your name (for the workshop leader)").add_class("mlw-submit-name")
+        self._folder_box = widgets.Text(placeholder="Workshop folder (your leader names it)").add_class("mlw-submit-folder")
+        self._submit_button = widgets.Button(description="Submit to the workshop", icon="paper-plane").add_class("mlw-submit-button")
+        link((self._name_box, "value"), (self, "learner"))
+        link((self._folder_box, "value"), (self, "submit_dir"))
+        self._submit_button.on_click(lambda _b: self.submit())
+        submit_row = widgets.HBox([self._name_box, self._folder_box, self._submit_button]).add_class("mlw-submit")
         self._status = widgets.HTML().add_class("mlw-status")
         self._feedback_out = widgets.Output().add_class("mlw-feedback")
         self._example_out = widgets.Output().add_class("mlw-example")
-        self.children = [self._header, hints, required, self._optional, actions, self._status,
+        self.children = [self._header, hints, required, self._optional, actions, submit_row, self._status,
                          self._feedback_out, self._example_out]
 
     def _header_html(self) -> str:
@@ -225,6 +239,23 @@ class ProblemStatementForm(StaticFallback, widgets.VBox):
         text = json.dumps(assess(**self.values).to_dict(), indent=2, ensure_ascii=False)
         return self._export(path or self._export_dir / f"{EXPORT_STEM}.json", text)
 
+    @_said("handing in your statement")
+    def submit(self, folder: str | Path | None = None) -> Path | None:
+        """Hand the statement in to the workshop folder: ``folder``, the folder box or $MLWORKFLOW_SUBMIT_DIR."""
+        if folder is not None:
+            self.submit_dir = str(folder)
+        try:
+            path = write_submission(self.submit_dir or None, self.values, name=self.learner,
+                                    learner_id=self._learner_id)
+        except SubmitError as exc:
+            self._say(str(exc), "error")
+            return None
+        if self._section is not None:  # remember who and where, so a resubmission replaces this file
+            value = {"name": self.learner, "id": self._learner_id, "folder": self.submit_dir}
+            store_call(lambda: self._store.save("submit", value), "remembering your workshop folder")
+        self._say(f"Handed in to the workshop as {path.name}. Submitting again replaces it.", "ok")
+        return path
+
     def save_now(self) -> bool:
         """Save the answers now (autosave does this a moment after each change); True if saved."""
         self._debouncer.cancel()
@@ -273,6 +304,16 @@ class ProblemStatementForm(StaticFallback, widgets.VBox):
             self._optional.selected_index = 0
         if not notes:
             self._say("Your saved answers were restored.", "ok")
+
+    def _refill_learner(self, folder: str | Path | None) -> None:
+        saved: dict[str, str] = {}
+        if self._section is not None:
+            value = store_call(lambda: self._store.load("submit"), "reading your workshop folder").value
+            saved = {k: v for k, v in value.items() if isinstance(v, str)} if isinstance(value, dict) else {}
+        self._learner_id = saved.get("id") or self._learner_id
+        self.learner = learner_name(saved.get("name"))
+        chosen = submit_folder(folder)  # the leader's current folder wins over last workshop's
+        self.submit_dir = str(chosen) if chosen else saved.get("folder", "")
 
     def _say(self, message: str, kind: str = "info") -> None:
         self.status_kind = kind

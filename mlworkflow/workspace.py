@@ -17,10 +17,11 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["notebooks_dir", "course_notebooks", "CopyReport", "copy_course", "DEFAULT_DIR", "MANIFEST"]
+__all__ = ["notebooks_dir", "course_notebooks", "CopyReport", "copy_course", "DEFAULT_DIR", "MANIFEST", "LEADER_DIR"]
 
 DEFAULT_DIR = "mlworkflow-course"
 MANIFEST = ".mlworkflow-manifest.json"
+LEADER_DIR = "facilitator"  # the workshop leader's notebooks: copied only with ``start --leader``
 
 
 def notebooks_dir() -> Path:
@@ -88,14 +89,19 @@ def _atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
-def copy_course(target: str | Path = DEFAULT_DIR, source: Path | None = None) -> CopyReport:
-    """Copy the course notebooks into ``target`` (created if needed), keeping the learner's edits."""
+def copy_course(target: str | Path = DEFAULT_DIR, source: Path | None = None, *, leader: bool = False) -> CopyReport:
+    """Copy the course notebooks into ``target`` (created if needed), keeping the learner's edits.
+
+    The leader's notebooks (``facilitator/``) are copied only when ``leader`` is true.
+    """
     source = source or notebooks_dir()
     target = Path(target).expanduser().resolve()
     target.mkdir(parents=True, exist_ok=True)
     manifest = _load_manifest(target)
     report = CopyReport(target=target)
     for rel in course_notebooks(source):
+        if rel.parts[0] == LEADER_DIR and not leader:
+            continue
         name = rel.as_posix()
         src, dst = source / rel, target / rel
         new = _digest(src)

@@ -23,7 +23,8 @@ def _fake_course(tmp_path: Path) -> Path:
 def test_start_copies_the_course_then_keeps_edits_and_updates_untouched(tmp_path):
     src, work = _fake_course(tmp_path), tmp_path / "work"
     first = copy_course(work, src)
-    assert sorted(first.copied) == ["00_course_map.ipynb", "01_problem.ipynb", "facilitator/pulse.ipynb"]
+    assert sorted(first.copied) == ["00_course_map.ipynb", "01_problem.ipynb"]  # no leader's notebooks
+    assert not (work / "facilitator").exists()
     assert not (work / ".ipynb_checkpoints").exists()
     assert (work / MANIFEST).exists()
 
@@ -38,6 +39,17 @@ def test_start_copies_the_course_then_keeps_edits_and_updates_untouched(tmp_path
     (work / "00_course_map.ipynb").unlink()  # deleting a copy brings a fresh one back
     third = copy_course(work, src)
     assert third.copied == ["00_course_map.ipynb"] and third.skipped == ["01_problem.ipynb"]
+
+
+def test_start_leader_also_copies_the_facilitator_notebooks(tmp_path, capsys):
+    src, work = _fake_course(tmp_path), tmp_path / "work"
+    assert copy_course(work, src, leader=True).copied == [
+        "00_course_map.ipynb", "01_problem.ipynb", "facilitator/pulse.ipynb"]
+    assert copy_course(work, src).unchanged == ["00_course_map.ipynb", "01_problem.ipynb"]  # kept, not removed
+    assert (work / "facilitator" / "pulse.ipynb").exists()
+    target = tmp_path / "leader"
+    assert cli.main(["start", "--no-lab", "--leader", "--dir", str(target)]) == 0
+    assert any(p.parent.name == "facilitator" for p in target.rglob("*.ipynb")) == (notebooks_dir() / "facilitator").is_dir()
 
 
 def test_existing_files_without_manifest_are_never_overwritten(tmp_path):
@@ -135,3 +147,42 @@ def test_doctor_warns_when_no_graphviz(monkeypatch):
 def test_console_script_runs():
     out = subprocess.run([sys.executable, "-m", "mlworkflow", "--help"], capture_output=True, text=True, check=True).stdout
     assert "start" in out and "doctor" in out
+
+
+def test_present_runs_voila_with_the_presenter_template(tmp_path, monkeypatch, capsys):
+    from mlworkflow import presenter
+
+    seen = {}
+
+    class Replaced(Exception):
+        """os.execve never returns: the process becomes Voila."""
+
+    def fake_execve(exe, cmd, env):
+        seen.update(cmd=cmd, env=env)
+        raise Replaced
+
+    monkeypatch.setattr(os, "execve", fake_execve)
+    with pytest.raises(Replaced):
+        cli.main(["present", "--port", "8877", "--no-browser", "--", "--Voila.ip=127.0.0.1"])
+    cmd = seen["cmd"]
+    assert cmd[1:3] == ["-m", "voila"] and cmd[3].endswith("00_course_map.ipynb")
+    assert "--template=mlworkflow-present" in cmd and "--strip_sources=True" in cmd
+    assert "--port=8877" in cmd and "--no-browser" in cmd and cmd[-1] == "--Voila.ip=127.0.0.1"
+    root = seen["env"]["JUPYTER_PATH"].split(os.pathsep)[0]
+    template = Path(root) / "voila" / "templates" / "mlworkflow-present"
+    assert json.loads((template / "conf.json").read_text())["base_template"] == "lab"
+    assert "font-size: 22px" in (template / "index.html.j2").read_text()
+    assert "Presenting 00_course_map.ipynb" in capsys.readouterr().out
+
+    assert cli.main(["present", "--dir", str(tmp_path)]) == 1
+    assert "there is no notebook" in capsys.readouterr().err
+    monkeypatch.setattr(presenter, "voila_installed", lambda: False)
+    assert cli.main(["present"]) == 1
+    assert "pip install voila" in capsys.readouterr().err
+
+
+def test_presenter_env_keeps_existing_jupyter_path():
+    from mlworkflow.presenter import template_root, voila_env
+
+    env = voila_env({"JUPYTER_PATH": "/a" + os.pathsep + "/b", "HOME": "/h"})
+    assert env["JUPYTER_PATH"].split(os.pathsep) == [str(template_root()), "/a", "/b"] and env["HOME"] == "/h"

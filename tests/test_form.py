@@ -212,3 +212,74 @@ def test_unknown_field_is_a_type_error(store):
         _form(store, budget="big")
     with pytest.raises(TypeError, match="unknown field"):
         _form(store).set_values(budget="big")
+
+
+# -- submitting to the workshop ---------------------------------------------------------------
+def _submitted(folder) -> list[dict]:
+    return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.json"))]
+
+
+def test_submit_writes_one_file_per_learner_and_resubmitting_replaces_it(store, tmp_path, monkeypatch):
+    monkeypatch.delenv("MLWORKFLOW_SUBMIT_DIR", raising=False)
+    room = tmp_path / "room"
+    room.mkdir()
+    form = _form(store)
+    form.set_values(**STRONG)
+    form.learner = "Ana Lima"
+    path = form.submit(room)
+    assert path.parent == room and path.name.startswith("ana-lima-") and "Handed in" in form.status
+    [data] = _submitted(room)
+    assert data["format"] == "mlworkflow-submission" and data["name"] == "Ana Lima"
+    assert data["statement"]["problem"] == STRONG["problem"] and "score" not in data
+    form.problem = "A better problem statement."
+    form._submit_button.click()  # the folder is remembered in the box
+    assert [d["statement"]["problem"] for d in _submitted(room)] == ["A better problem statement."]
+    again = _form(store)  # after a restart: same name, folder and file
+    assert (again.learner, again.submit_dir) == ("Ana Lima", str(room))
+    assert again.submit().name == path.name and len(_submitted(room)) == 1
+
+
+def test_submit_reads_folder_and_name_from_the_environment(store, tmp_path, monkeypatch):
+    monkeypatch.setenv("MLWORKFLOW_SUBMIT_DIR", str(tmp_path))
+    monkeypatch.setenv("MLWORKFLOW_LEARNER", "  Sam \n Lee ")
+    form = _form(store)
+    assert form._folder_box.value == str(tmp_path) and form.learner == "Sam Lee"
+    form.set_values(**STRONG)
+    assert form.submit().name.startswith("sam-lee-")
+    assert _submitted(tmp_path)[0]["name"] == "Sam Lee"
+
+
+def test_submit_without_a_usable_folder_says_so_and_keeps_the_text(store, tmp_path, monkeypatch):
+    monkeypatch.delenv("MLWORKFLOW_SUBMIT_DIR", raising=False)
+    form = _form(store)
+    form.set_values(**STRONG)
+    assert form.submit() is None
+    assert form.status_kind == "error" and "No workshop folder is set" in form.status
+    assert form.submit(tmp_path / "missing") is None and "does not exist" in form.status
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    assert form.submit(blocker) is None and "is not a folder" in form.status
+
+    def refuse(path, text):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr("mlworkflow.leader_submit._atomic_write", refuse)
+    assert form.submit(tmp_path) is None
+    assert "read-only or you do not have permission" in form.status and "Export JSON" in form.status
+    assert form.values["problem"] == STRONG["problem"] and list(tmp_path.glob("*.json")) == []
+    assert 'role="alert"' in form._status.value
+
+
+def test_submit_an_empty_form_or_a_prefilled_example(store, tmp_path):
+    assert _form(store).submit(tmp_path) is None
+    demo = ProblemStatementForm(store=store, **STRONG)
+    assert demo.submit(tmp_path) is not None and "submit" not in store.sections()  # the demo saves nothing
+
+
+def test_submitted_file_survives_odd_names(store, tmp_path):
+    form = _form(store)
+    form.set_values(**STRONG)
+    form.learner = "../../<script>Zoë</script>"
+    path = form.submit(tmp_path)
+    assert path.parent == tmp_path and path.name.startswith("script-zo-script-")
+    assert _submitted(tmp_path)[0]["name"] == "../../<script>Zoë</script>"
