@@ -198,6 +198,18 @@ def voila_server(tmp_path_factory):
     _stop_server(server)
 
 
+@pytest.fixture(scope="module")
+def present_server(tmp_path_factory):
+    """``mlworkflow present`` on a copy of the notebooks, bound to 127.0.0.1."""
+    base, port = tmp_path_factory.mktemp("present"), _free_port()
+    root = _course_folder(tmp_path_factory)
+    cmd = [sys.executable, "-m", "mlworkflow", "present", "--dir", str(root), "--port", str(port),
+           "--no-browser", "--", "--Voila.ip=127.0.0.1", "--Voila.port_retries=0"]
+    server = _start_server(cmd, base, root, port, secrets.token_hex(4), "/voila/static/voila.js")
+    yield server
+    _stop_server(server)
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not Path(CHROMIUM).exists():

@@ -4,59 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from jupyter_ui import (
-    open_notebook,
-    open_voila,
-    run_all,
-    wait_for,
-    wait_widgets_rendered,
-)
+from jupyter_ui import open_notebook, open_voila, run_all, stepper_button, wait_for_stage, wait_widgets_rendered
 
 NOTEBOOK = "00_course_map.ipynb"
-
-# What the first stepper on the page shows: card title, highlighted stage button, position
-# text, and the <title> of the diagram's SVG (fetched from the <img> src, data: or blob:).
-_STEPPER_STATE = """async () => {
-  const s = document.querySelector('.mlw-stepper');
-  if (!s) return {found: false};
-  const title = s.querySelector('.mlw-card .mlw-card-title');
-  const img = s.querySelector('.mlw-diagram .jp-RenderedSVG img');
-  let svgTitle = null;
-  if (img && img.src) {
-    const svg = new DOMParser().parseFromString(await (await fetch(img.src)).text(), 'image/svg+xml');
-    const titles = [...svg.querySelectorAll('title')].map(t => t.textContent.trim());
-    svgTitle = titles.find(t => t.includes('current stage')) || titles[0] || null;
-  }
-  const position = (s.textContent.match(/Stage \\d+ of \\d+/) || [null])[0];
-  return {
-    found: true,
-    title: title ? title.textContent.trim() : null,
-    current: [...s.querySelectorAll('.mlw-stage-button.mlw-current')].map(b => b.textContent.trim()),
-    position, svgTitle, imgSrc: img ? img.src : null,
-  };
-}"""
-
-
-def stepper_state(page: Any) -> dict:
-    return page.evaluate(_STEPPER_STATE)
-
-
-def wait_for_stage(page: Any, number: int, title: str, timeout: float = 30) -> dict:
-    """Wait until the stepper's card, stage row and diagram all show stage ``number``."""
-
-    def shows(s: dict) -> bool:
-        return (
-            s.get("title") == title
-            and s.get("current") == [f"{number} {title}"]
-            and s.get("position") == f"Stage {number} of 6"
-            and s.get("svgTitle") == f"ML project workflow — current stage: {title}"
-        )
-
-    return wait_for(page, _STEPPER_STATE, None, shows, timeout, f"the stepper to show stage {number} ({title})")
-
-
-def stepper_button(page: Any, text: str) -> Any:
-    return page.locator(".mlw-stepper").first.locator("button.widget-button", has_text=text).first
 
 
 def course_map_in_lab(page: Any) -> dict:

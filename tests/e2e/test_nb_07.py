@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from jupyter_ui import open_notebook, run_all, wait_for, wait_widgets_rendered
+from jupyter_ui import run_notebook, wait_for, wait_text
 
 NB07 = "07_case_study_netflix.ipynb"
 
@@ -20,9 +20,6 @@ _LISTS = """() => {
           reasons: x.querySelectorAll('.mlw-rec-personal .mlw-rec-reason').length,
           history: (x.querySelector('.mlw-rec-history') || {}).textContent || ''};
 }"""
-
-_TEXT = """(sel) => { const e = document.querySelector(sel); return e ? e.textContent : null; }"""
-
 
 def explorer_lists(page: Any, changed_from: dict | None = None, timeout: float = 30) -> dict:
     """The explorer's two lists once they show 10 titles each (and differ from ``changed_from``)."""
@@ -36,9 +33,7 @@ def explorer_lists(page: Any, changed_from: dict | None = None, timeout: float =
 
 
 def test_explorer_and_brief_in_jupyterlab(lab_page):
-    open_notebook(lab_page, NB07)
-    run_all(lab_page)
-    wait_widgets_rendered(lab_page)
+    run_notebook(lab_page, NB07)
     first = explorer_lists(lab_page)
     assert "Watched" in first["history"]
 
@@ -48,6 +43,6 @@ def test_explorer_and_brief_in_jupyterlab(lab_page):
     second = explorer_lists(lab_page, changed_from=first)
     assert second["popular"] != second["personal"]
 
-    brief = wait_for(lab_page, _TEXT, ".mlw-brief-widget .mlw-brief", lambda t: bool(t), 30, "the project brief")
-    assert "My ML project brief" in brief and "Open questions" in brief
+    brief = wait_text(lab_page, ".mlw-brief-widget .mlw-brief", "My ML project brief")
+    assert "Open questions" in brief
     assert lab_page.locator(".mlw-brief-widget button.mlw-brief-export").count() == 1

@@ -2,13 +2,7 @@
 
 from __future__ import annotations
 
-import secrets
-import sys
-
-import pytest
-from conftest import _course_folder, _free_port, _start_server, _stop_server
-from jupyter_ui import wait_widgets_rendered
-from test_course_map import stepper_button, wait_for_stage
+from jupyter_ui import stepper_button, wait_for_stage, wait_widgets_rendered
 
 _LOOK = """() => {
   const cell = document.querySelector('.jp-RenderedHTMLCommon');
@@ -17,18 +11,6 @@ _LOOK = """() => {
   return {fontPx: cell ? parseFloat(getComputedStyle(cell).fontSize) : null, visibleCode,
           title: document.title};
 }"""
-
-
-@pytest.fixture(scope="module")
-def present_server(tmp_path_factory):
-    """``mlworkflow present`` on a copy of the notebooks, bound to 127.0.0.1."""
-    base, port = tmp_path_factory.mktemp("present"), _free_port()
-    root = _course_folder(tmp_path_factory)
-    cmd = [sys.executable, "-m", "mlworkflow", "present", "--dir", str(root), "--port", str(port),
-           "--no-browser", "--", "--Voila.ip=127.0.0.1", "--Voila.port_retries=0"]
-    server = _start_server(cmd, base, root, port, secrets.token_hex(4), "/voila/static/voila.js")
-    yield server
-    _stop_server(server)
 
 
 def test_present_serves_the_stepper_with_large_type_and_no_code(page, present_server):

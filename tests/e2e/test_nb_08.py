@@ -1,0 +1,42 @@
+"""Notebook 08 (the exercise) as a learner sees it: write a statement, get feedback, see it saved."""
+
+from __future__ import annotations
+
+from jupyter_ui import run_notebook, wait_for, wait_text
+
+NB08 = "08_exercise_define_an_ml_problem.ipynb"
+FORM = ".mlw-problem-form"
+
+_ROWS = """(form) => {
+  const forms = document.querySelectorAll(form);
+  const mine = forms[forms.length - 1];  // the learner's own form is the last on the page
+  if (!mine) return null;
+  return [...mine.querySelectorAll('.mlw-feedback tr.mlw-criterion')].map(r =>
+    ({key: r.dataset.key, status: [...r.classList].find(c => c.startsWith('mlw-criterion-') ) }));
+}"""
+
+
+def test_type_a_statement_and_get_feedback(lab_page):
+    alerts: list[str] = []
+    lab_page.on("dialog", lambda dialog: (alerts.append(dialog.message), dialog.dismiss()))
+    run_notebook(lab_page, NB08)
+    form = lab_page.locator(FORM).last
+    boxes = {
+        "problem": "Our support team cannot tell which of 2,000 business accounts will cancel; each lost account costs "
+                   "about $4,000 a year. Today leads call accounts by gut feel. <script>alert(1)</script>",
+        "outcome": "Cut monthly churn of business accounts from 2.1% to 1.7% within two quarters.",
+        "data_sources": "Billing database (plans, cancellations since 2022), product event log, Zendesk tickets.",
+    }
+    for key, text in boxes.items():
+        area = form.locator(f".mlw-field-{key} textarea").first
+        area.click()
+        area.fill(text)
+    form.locator("button.mlw-feedback-button").first.click()
+    rows = wait_for(lab_page, _ROWS, FORM, lambda r: bool(r) and len(r) >= 6, 30, "the feedback rows")
+    statuses = {r["status"] for r in rows}
+    assert "mlw-criterion-met" in statuses, rows
+    # the learner's markup is shown as text, never run
+    assert lab_page.locator(f"{FORM} script").count() == 0
+    assert "<script>alert(1)</script>" in form.locator(".mlw-field-problem textarea").first.input_value()
+    assert alerts == []
+    wait_text(lab_page, f"{FORM} .mlw-status", "saved")
