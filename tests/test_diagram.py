@@ -117,3 +117,34 @@ def test_display_bundle_has_svg_and_readable_text():
 def test_malformed_dot_is_a_clear_error(backend):
     with pytest.raises(RenderFailed, match="Graphviz could not draw this diagram"):
         render_svg("digraph { a -> }", backend)
+
+
+def _fresh_wasm(monkeypatch, cache_home):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache_home))
+    _render._wasm_backend.cache_clear()
+    _render._render_cached.cache_clear()
+
+
+def test_wasm_module_is_compiled_once_per_machine(tmp_path, monkeypatch):
+    _fresh_wasm(monkeypatch, tmp_path)
+    WorkflowDiagram(current="data").to_svg(backend="wasm")
+    cached = list((tmp_path / "mlworkflow").glob("graphviz-*.cwasm"))
+    assert len(cached) == 1 and cached[0].stat().st_size > 100_000
+    stamp = cached[0].stat().st_mtime_ns
+    _fresh_wasm(monkeypatch, tmp_path)  # a new kernel: loads the compiled module instead of compiling
+    assert "current stage: Model Evaluation" in WorkflowDiagram(current="evaluation").to_svg(backend="wasm")
+    assert cached[0].stat().st_mtime_ns == stamp
+
+
+def test_damaged_or_unwritable_wasm_cache_still_renders(tmp_path, monkeypatch):
+    _fresh_wasm(monkeypatch, tmp_path)
+    WorkflowDiagram().to_svg(backend="wasm")
+    cached = next((tmp_path / "mlworkflow").glob("graphviz-*.cwasm"))
+    cached.write_bytes(b"not a compiled module")
+    _fresh_wasm(monkeypatch, tmp_path)
+    assert "<svg" in WorkflowDiagram(current="training").to_svg(backend="wasm")
+    assert cached.stat().st_size > 100_000  # replaced by a good one
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    _fresh_wasm(monkeypatch, blocker)  # the cache folder cannot be created
+    assert "<svg" in WorkflowDiagram(current="problem").to_svg(backend="wasm")
