@@ -123,7 +123,7 @@ def check_notebooks() -> Check:
     try:
         found = course_notebooks(notebooks_dir())
     except FileNotFoundError as exc:
-        return Check("fail", "Course notebooks", str(exc), "pip install --force-reinstall mlworkflow")
+        return Check("fail", "Course notebooks", str(exc), "reinstall the course: pip install --force-reinstall . (in the course's folder)")
     return Check("ok", "Course notebooks", f"{len(found)} notebooks found")
 
 

@@ -31,7 +31,7 @@ def notebooks_dir() -> Path:
         if candidate.is_dir() and any(candidate.glob("*.ipynb")):
             return candidate
     raise FileNotFoundError(
-        "the course notebooks are missing from this installation; reinstall with 'pip install --force-reinstall mlworkflow'"
+        "the course notebooks are missing from this installation; reinstall the course with 'pip install --force-reinstall .' in the course's folder"
     )
 
 
