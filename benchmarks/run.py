@@ -134,14 +134,12 @@ def bench_progress(repeats: int) -> dict[str, Any]:
 
 
 def bench_collect(repeats: int) -> dict[str, Any]:
-    try:
-        from benchmarks.bench_collect import make_submissions  # written with the leader toolkit
-        from mlworkflow.collect import collect
-    except ImportError as exc:
-        return {"collect on 500 submissions": f"not available ({exc})"}
+    from mlworkflow.collect import collect
+    from mlworkflow.leader_demo import random_class
+
     with tempfile.TemporaryDirectory() as folder:
-        make_submissions(Path(folder), 500)
-        return {"collect on 500 submissions": timed(lambda: collect(Path(folder)), max(3, repeats // 2))}
+        random_class(folder, 500, seed=0)
+        return {"collect on 500 submissions": timed(lambda: collect(folder), max(3, repeats // 2))}
 
 
 def _execute(path: Path) -> float:
@@ -152,6 +150,11 @@ def _execute(path: Path) -> float:
     start = time.perf_counter()
     NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
     return time.perf_counter() - start
+
+
+_HEAVY_IMPORTS = """import numpy, pandas, ipywidgets, matplotlib.figure
+import sklearn.linear_model, sklearn.ensemble, sklearn.tree, sklearn.compose, sklearn.metrics
+import mlworkflow.stepper, mlworkflow.quiz, mlworkflow.apply"""
 
 
 def bench_course(repeats: int) -> dict[str, Any]:
@@ -166,6 +169,10 @@ def bench_course(repeats: int) -> dict[str, Any]:
         nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("pass")]), empty)
         floor = _stats([_execute(empty) for _ in range(repeats)])
         out["empty notebook (kernel start floor)"] = floor
+        imports = Path(tmp) / "imports.ipynb"
+        nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(_HEAVY_IMPORTS)]), imports)
+        import_floor = _stats([_execute(imports) for _ in range(repeats)])
+        out["notebook importing the course's libraries (import floor)"] = import_floor
         total = []
         per: dict[str, list[float]] = {p.relative_to(NOTEBOOKS).as_posix(): [] for p in notebooks}
         for _ in range(repeats):
@@ -179,6 +186,7 @@ def bench_course(repeats: int) -> dict[str, Any]:
             out[f"notebook {name}"] = _stats(samples)
         out[f"whole course ({len(notebooks)} notebooks)"] = _stats(total)
         out["ratio course / same number of empty notebooks"] = statistics.median(total) / (floor["median"] * len(notebooks))
+        out["ratio course / same number of import-floor notebooks"] = statistics.median(total) / (import_floor["median"] * len(notebooks))
     return out
 
 
