@@ -19,6 +19,7 @@ CARD_CSS = """<style>
 .mlw-card-body h4{margin:.6em 0 .2em 0;font-size:14px}
 .mlw-card-body ul,.mlw-card-body ol{margin:.1em 0 .4em 1.2em;padding-left:.8em}
 .mlw-card-body .mlw-why{background:#eff6ff;border-left:4px solid #1d4ed8;padding:.4em .7em;margin:.4em 0}
+.mlw-diagram .jp-RenderedSVG img{max-width:100%;height:auto}
 </style>"""
 
 

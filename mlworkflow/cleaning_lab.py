@@ -140,7 +140,8 @@ class LabSummary:
             "<tr" + (' class="mlw-clean-changed"' if b != a else "") + f'><td>{escape(n)}</td><td>{escape(b)}</td><td>{escape(a)}</td></tr>'
             for n, b, a in self.rows())
         steps = "".join(
-            f'<li class="mlw-clean-step-{"on" if s.applied else "off"}">{escape(line)}</li>'
+            f'<li class="mlw-clean-step-{"on" if s.applied else "off"}"><b>{"On" if s.applied else "Off"}:</b> '
+            f'{escape(line.split("] ", 1)[-1])}</li>'
             for s, line in zip(self.result.steps, self.step_lines()))
         blockers = self.blockers
         ready = ('<p class="mlw-clean-ready"><b>Ready for a model.</b></p>' if not blockers else

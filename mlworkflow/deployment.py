@@ -146,7 +146,9 @@ def compare_modes() -> _Shown:
     names = {m.id: m.name for m in c.modes}
     fits = [[r, names[m], why] for r, m, why in c.scenarios]
     page = (_table([""] + [m.name for m in c.modes], rows, "mlw-modes")
-            + "<h4>Which fits? (decide, then open)</h4><details><summary>Show the answers</summary>"
+            + "<h4>Which fits? Decide for each request, then open the answers.</h4><ol class=\"mlw-mode-requests\">"
+            + "".join(f"<li>{html.escape(r)}</li>" for r, _m, _why in c.scenarios)
+            + "</ol><details><summary>Show the answers</summary>"
             + _table(["Request", "Fits", "Why"], fits, "mlw-mode-scenarios") + "</details>")
     text = "\n".join(f"{label}:\n" + "\n".join(f"  {m.name}: {m.fields[f]}" for m in c.modes) for f, label in c.mode_rows)
     text += "\n\nWhich fits?\n" + "\n".join(f"  - {r} -> {names[m]}: {why}" for r, m, why in c.scenarios)

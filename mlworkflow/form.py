@@ -138,7 +138,7 @@ class ProblemStatementForm(StaticFallback, widgets.VBox):
         boxes: dict[str, widgets.VBox] = {}
         for spec in ex.fields:
             area = widgets.Textarea(placeholder=spec.placeholder,
-                                    layout=widgets.Layout(width="100%", height="6em"))
+                                    layout=widgets.Layout(width="auto", height="6em"))
             area.add_class("mlw-field").add_class(f"mlw-field-{spec.key}")
             link((area, "value"), (self, spec.key))
             self._areas[spec.key] = area
@@ -167,6 +167,10 @@ class ProblemStatementForm(StaticFallback, widgets.VBox):
         link((self._name_box, "value"), (self, "learner"))
         link((self._folder_box, "value"), (self, "submit_dir"))
         self._submit_button.on_click(lambda _b: self.submit())
+        for button in (self._hint_button, self._feedback_button, self._example_button, self._md_button,
+                       self._json_button, self._submit_button):
+            button.layout.width = "auto"  # the default width cuts labels such as "Show a worked example"
+        self._hint_button.layout.align_self = "flex-start"  # in a column, "auto" would stretch it
         submit_row = widgets.HBox([self._name_box, self._folder_box, self._submit_button]).add_class("mlw-submit")
         self._status = widgets.HTML().add_class("mlw-status")
         self._feedback_out = widgets.Output().add_class("mlw-feedback")

@@ -232,8 +232,9 @@ def static_html(framing: Framing, content: FramingContent) -> str:
 # ---------------------------------------------------------------- widget
 
 _CSS = """<style>
-.mlw-frame-table th{text-align:left;vertical-align:top;padding-right:1em;white-space:nowrap}
+.mlw-frame-table th{vertical-align:top;padding-right:1em;white-space:nowrap}
 .mlw-frame-table td{vertical-align:top}
+table.mlw-frame-table th,table.mlw-frame-table td{text-align:left}
 .mlw-frame-badge{font-size:12px;text-transform:uppercase;padding-left:1em}
 .mlw-frame-strong .mlw-frame-badge{color:#15803d}.mlw-frame-mixed .mlw-frame-badge{color:#b45309}
 .mlw-frame-weak .mlw-frame-badge{color:#b91c1c}

@@ -259,9 +259,9 @@ def drift_html(drift: "pd.DataFrame", threshold: float) -> str:
             f'style="text-align:right;{"background:#fecaca;font-weight:bold" if v >= threshold else ""}">{v:.3f}</td>'
             for v in row)
         fired = alerts.get(int(month))
-        status = (f'<td class="mlw-drift-alert" style="color:#b91c1c"><b>ALERT</b>: '
-                  f'{html.escape(", ".join(names.get(f, f) for f in fired))}</td>') if fired else '<td class="mlw-drift-quiet">quiet</td>'
-        rows.append(f'<tr data-month="{int(month)}"><th>Month {int(month)}</th>{cells}{status}</tr>')
+        status = (f'<td class="mlw-drift-alert" style="color:#b91c1c;text-align:left"><b>ALERT</b>: '
+                  f'{html.escape(", ".join(names.get(f, f) for f in fired))}</td>') if fired else '<td class="mlw-drift-quiet" style="text-align:left">quiet</td>'
+        rows.append(f'<tr data-month="{int(month)}"><th style="white-space:nowrap">Month {int(month)}</th>{cells}{status}</tr>')
     return (f'<table class="mlw-drift-table"><thead><tr><th></th>{head}<th>Alert?</th></tr></thead>'
             f'<tbody>{"".join(rows)}</tbody></table>')
 
@@ -316,7 +316,7 @@ class DriftMonitor(StaticFallback, widgets.VBox):
         self._slider.value = self.threshold
         band = psi_band(self.threshold)
         self._summary.value = (f"<p><b>{html.escape(alert_summary(self._drift, self.threshold))}</b><br>"
-                               f"<i>A PSI of {self.threshold:.2f} reads as {html.escape(band.label)}: {html.escape(band.advice)}</i></p>")
+                               f"<i>A PSI of {self.threshold:.2f} reads as {html.escape(band.label)}. {html.escape(band.advice)}</i></p>")
         self._table.value = drift_html(self._drift, self.threshold)
 
     def _static_html(self) -> str:

@@ -253,7 +253,7 @@ class RequestSorter(StaticFallback, widgets.VBox):
         text = widgets.HTML(f'<p><b>{n}. {escape(r.sender)}:</b> '
                             f'<span class="mlw-sort-text">&ldquo;{escape(r.text)}&rdquo;</span></p>')
         choice = widgets.ToggleButtons(options=[(c.label, c.id) for c in self._content.categories], value=None,
-                                       style={"button_width": "10em"})
+                                       style={"button_width": "12em"})
         choice.add_class("mlw-sort-choice")
         choice.observe(lambda change, rid=r.id: self._on_pick(rid, change["new"]), names="value")
         self._choices[r.id] = choice

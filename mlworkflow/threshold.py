@@ -298,7 +298,9 @@ class ThresholdExplorer(StaticFallback, widgets.VBox):
         self._render()
 
     def _control(self, control: Any, trait: str, css: str) -> Any:
-        control.style = {"description_width": "9em"}
+        control.style = {"description_width": "11em"}
+        # Wide enough that "Saved customer $" is not cut and the sliders have a track worth dragging.
+        control.layout.width = "36em" if isinstance(control, widgets.FloatSlider) else "20em"
         control.add_class(css)
         widgets.link((control, "value"), (self, trait))
         return control

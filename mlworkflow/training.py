@@ -63,10 +63,12 @@ class TaskTypes:
 
     def _repr_html_(self) -> str:
         e = html.escape
-        head = "".join(f"<th>{e(h)}</th>" for h in ("Task", "Question it answers", "What comes out", "Business examples", "Judged by"))
+        head = "".join(f"<th style='text-align:left'>{e(h)}</th>"
+                       for h in ("Task", "Question it answers", "What comes out", "Business examples", "Judged by"))
+        cell = "<td style='text-align:left;vertical-align:top'>"  # JupyterLab right-aligns table cells
         rows = "".join(
-            f"<tr><td><b>{e(t.name)}</b></td><td>{e(t.question)}</td><td>{e(t.output)}</td>"
-            f"<td>{'<br>'.join(e(x) for x in t.examples)}</td><td>{e(t.measured_by)}</td></tr>"
+            f"<tr>{cell}<b>{e(t.name)}</b></td>{cell}{e(t.question)}</td>{cell}{e(t.output)}</td>"
+            f"{cell}{'<br>'.join(e(x) for x in t.examples)}</td>{cell}{e(t.measured_by)}</td></tr>"
             for t in self.types
         )
         quiz = "".join(
@@ -323,14 +325,14 @@ def curve_figure(curve: ComplexityCurve, depth: int | None = None) -> "Figure":
     ax.axhline(0.5, color="#6b7280", lw=0.8, ls=":")
     ax.text(curve.depths[-1], 0.505, "coin flip", ha="right", va="bottom", fontsize=8, color="#6b7280")
     best = curve.best_depth
-    ax.annotate("best on new customers", (best, curve.at(best)[1]), xytext=(20, -30), textcoords="offset points",
+    ax.annotate("best on new customers", (best, curve.at(best)[1]), xytext=(15, -70), textcoords="offset points",
                 ha="left", fontsize=8, arrowprops={"arrowstyle": "->", "color": "#1d4ed8"})
     if depth is not None:
         ax.axvline(depth, color="#dc2626", lw=1.5)
         ax.text(depth, 0.98, f" depth {depth}", color="#dc2626", va="top", fontsize=9, transform=ax.get_xaxis_transform())
     ax.set(xlabel=f"{text.complexity} (model complexity)", ylabel=text.metric, ylim=(0.45, 1.02),
            xticks=list(curve.depths))
-    ax.legend(loc="upper left", fontsize=8, frameon=False)
+    ax.legend(loc="center right", fontsize=8, frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
     return fig
 
