@@ -34,7 +34,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "PsiBand", "MonitoringContent", "load_monitoring", "psi", "psi_band", "drift_scores", "alert_months",
-    "monthly_metrics", "compare_models", "Chart", "plot_metrics", "plot_inputs", "plot_drift",
+    "monthly_metrics", "metrics_text", "compare_models", "Chart", "plot_metrics", "plot_inputs", "plot_drift",
     "drift_html", "alert_summary", "DriftMonitor",
 ]
 
@@ -162,6 +162,25 @@ def monthly_metrics(model: Any, months: "pd.DataFrame", threshold: float = 0.25,
 
     rows = {int(m): _metrics(model, g, threshold, economics) for m, g in months.groupby("month")}
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("month")
+
+
+_METRIC_LABELS = {
+    "customers": "Customers", "actual_churn": "Actual churn", "predicted_churn": "Model's estimate",
+    "auc": "Ranking score (AUC)", "precision": "Precision", "recall": "Recall",
+    "missed": "Churners missed", "net_value": "Net value",
+}
+
+
+def metrics_text(metrics: "pd.DataFrame") -> str:
+    """:func:`monthly_metrics` as a table a PM can read: labelled columns, percentages and dollars."""
+    table = metrics.copy()
+    for column in ("actual_churn", "predicted_churn"):
+        table[column] = (table[column] * 100).map("{:.1f}%".format)
+    for column in ("auc", "precision", "recall"):
+        table[column] = table[column].map("{:.3f}".format)
+    table["net_value"] = table["net_value"].map("${:,.0f}".format)
+    table.index.name = "Month"
+    return table.rename(columns=_METRIC_LABELS).to_string()
 
 
 def compare_models(models: Mapping[str, Any], data: "pd.DataFrame", threshold: float = 0.25,

@@ -221,3 +221,18 @@ def test_widget_escapes_feature_names(monkeypatch):
     for page in (w._summary.value, w._table.value, w._static_html()):
         assert "<img" not in page
     assert "&lt;img" in w._table.value
+
+
+def test_metrics_text_labels_columns_for_a_pm():
+    import pandas as pd
+
+    from mlworkflow.monitoring import metrics_text
+
+    frame = pd.DataFrame(
+        {"customers": [1000], "actual_churn": [0.159], "predicted_churn": [0.147], "auc": [0.7254],
+         "precision": [0.403], "recall": [0.352], "missed": [103], "net_value": [1252.0]},
+        index=pd.Index([1], name="month"),
+    )
+    text = metrics_text(frame)
+    assert "Actual churn" in text and "Model's estimate" in text and "Ranking score (AUC)" in text
+    assert "15.9%" in text and "$1,252" in text and "0.725" in text and "net_value" not in text
