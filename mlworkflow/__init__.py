@@ -39,7 +39,7 @@ _EXPORTS = {
 }
 _SUBMODULES = {
     "apply", "cards", "cleaning", "cleaning_lab", "cli", "collect", "deployment", "rollout", "framing", "monitoring",
-    "sorting", "threshold", "training", "streaming", "recommend", "recommend_widget", "brief", "course", "datasets", "diagram", "doctor", "evaluation",
+    "sorting", "task_types", "threshold", "training", "streaming", "recommend", "recommend_widget", "brief", "course", "datasets", "diagram", "doctor", "evaluation",
     "feedback", "form", "models", "progress", "quiz", "stepper", "workspace",
 }
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mlworkflow import training
+from mlworkflow import task_types, training
 from mlworkflow._content import ContentError
 from mlworkflow.training import (
     ComplexityCurve, OverfittingExplorer, TaskTypes, caught_in_top, compare_with_baseline, complexity_curve,
@@ -42,7 +42,7 @@ def test_broken_content_names_file_and_field(monkeypatch):
     bad = {"title": "T", "task_types": [{"key": "classification", "name": "C", "question": "q", "output": "o",
                                         "examples": ["e"], "measured_by": "m"}] * 3,
            "exercise": [{"request": "r", "answer": "guessing", "why": "w"}]}
-    monkeypatch.setattr(training, "read_content", lambda name: (bad, name))
+    monkeypatch.setattr(task_types, "read_content", lambda name: (bad, name))
     load_task_types.cache_clear()
     try:
         with pytest.raises(ContentError, match=r"task_types.json: exercise\[0\].answer: expected one of"):
