@@ -88,7 +88,7 @@ class ApplyToProject(StaticFallback, widgets.VBox):
         )
         self._box = widgets.Textarea(
             placeholder="Write a few sentences about your own project. It is saved as you type.",
-            layout=widgets.Layout(width="100%", height="8em"),
+            layout=widgets.Layout(width="auto", height="8em"),
         )
         self._box.add_class("mlw-apply-answer")
         self._example_button = widgets.Button(description="Show an example answer", icon="eye")
