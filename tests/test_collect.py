@@ -20,15 +20,8 @@ from mlworkflow.leader_report import (
     render_summary_html, render_summary_markdown, render_summary_text, write_summary,
 )
 from mlworkflow.leader_submit import submission_record
+from statements import STRONG
 
-STRONG = dict(
-    problem="Maintenance technicians service our packaging machines on a fixed schedule, yet unexpected "
-            "breakdowns still cause around 30 hours of downtime per line each month.",
-    outcome="Reduce unplanned downtime by 25% within nine months by predicting which machines are likely "
-            "to fail next week, so technicians can schedule repairs during planned stops.",
-    data_sources="Sensor readings from the SCADA historian, maintenance logs and work orders with past "
-                 "failures recorded since 2019, and production schedules from the MES.",
-)
 WEAK = dict(problem="We want to use AI to improve the customer experience.",
             outcome="A model with 95% accuracy.", data_sources="Our customer data.")
 HOSTILE = dict(

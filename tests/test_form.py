@@ -10,15 +10,8 @@ import mlworkflow.form as form_module
 from mlworkflow import ProblemStatementForm
 from mlworkflow.feedback import load_exercise
 from mlworkflow.progress import ProgressStore
+from statements import STRONG
 
-STRONG = dict(
-    problem="Maintenance technicians service our packaging machines on a fixed schedule, yet unexpected "
-            "breakdowns still cause around 30 hours of downtime per line each month.",
-    outcome="Reduce unplanned downtime by 25% within nine months by predicting which machines are likely "
-            "to fail next week, so technicians can schedule repairs during planned stops.",
-    data_sources="Sensor readings from the SCADA historian, maintenance logs and work orders with past "
-                 "failures recorded since 2019, and production schedules from the MES.",
-)
 
 
 @pytest.fixture
