@@ -1,4 +1,4 @@
-"""Time ``mlworkflow.collect.collect`` on a folder of 500 made-up submissions.
+"""Time ``mlworkflow.leader.collect.collect`` on a folder of 500 made-up submissions.
 
     python benchmarks/bench_collect.py [N]
 
@@ -15,10 +15,10 @@ import sys
 import tempfile
 import time
 
-from mlworkflow.collect import collect
-from mlworkflow.feedback import assess
-from mlworkflow.leader_demo import random_class
-from mlworkflow.leader_report import render_summary_html, render_summary_markdown
+from mlworkflow.exercise.assess import assess
+from mlworkflow.leader.collect import collect
+from mlworkflow.leader.demo import random_class
+from mlworkflow.leader.report import render_summary_html, render_summary_markdown
 
 REPEATS = 5
 

@@ -1,4 +1,4 @@
-"""Time ``mlworkflow.feedback.assess`` on typical and very long statements.
+"""Time ``mlworkflow.exercise.assess.assess`` on typical and very long statements.
 
     python benchmarks/bench_feedback.py
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 import statistics
 import time
 
-from mlworkflow.feedback import assess, load_exercise, load_rubric
+from mlworkflow.exercise.assess import assess, load_exercise, load_rubric
 
 STATEMENT = dict(
     problem="About 18% of outpatients at our clinics miss their appointment without cancelling. Schedulers "

@@ -18,8 +18,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
@@ -59,15 +60,15 @@ def bench_imports(repeats: int) -> dict[str, Any]:
 
 
 def bench_diagram(repeats: int) -> dict[str, Any]:
-    from mlworkflow import _graphviz
-    from mlworkflow.diagram import WorkflowDiagram
+    from mlworkflow.display import backends as _graphviz
+    from mlworkflow.display.diagram import WorkflowDiagram
 
     out: dict[str, Any] = {}
     sources = [WorkflowDiagram(current=i, show_loops=bool(i % 2)).source for i in range(6)]
     if "dot" in _graphviz.available_backends():
         out["render, system dot (uncached)"] = timed(lambda: _graphviz._render_dot(sources[0]), repeats)
-    first = "from mlworkflow.diagram import WorkflowDiagram; WorkflowDiagram(current=2).to_svg(backend='wasm')"
-    floor = "from mlworkflow.diagram import WorkflowDiagram; WorkflowDiagram(current=2).source"
+    first = "from mlworkflow.display.diagram import WorkflowDiagram; WorkflowDiagram(current=2).to_svg(backend='wasm')"
+    floor = "from mlworkflow.display.diagram import WorkflowDiagram; WorkflowDiagram(current=2).source"
     out["render, wasm first call (new process, minus same process without render)"] = _stats(
         [_python(first) - _python(floor) for _ in range(max(3, repeats // 3))]
     )
@@ -80,7 +81,7 @@ def bench_diagram(repeats: int) -> dict[str, Any]:
 
 def bench_widgets(repeats: int) -> dict[str, Any]:
     from mlworkflow import StageStepper
-    from mlworkflow.feedback import assess
+    from mlworkflow.exercise.assess import assess
 
     stepper = StageStepper()
     for _ in range(6):  # warm: every state rendered once (the cache a learner fills by clicking)
@@ -101,7 +102,7 @@ def bench_widgets(repeats: int) -> dict[str, Any]:
 
 _HOLDER = """
 import sys, time
-from mlworkflow.progress import ProgressStore, _locked
+from mlworkflow.core.progress import ProgressStore, _locked
 store = ProgressStore()
 store.home.mkdir(parents=True, exist_ok=True)
 with _locked(store.home / "progress.json.lock"):
@@ -111,7 +112,7 @@ with _locked(store.home / "progress.json.lock"):
 
 
 def bench_progress(repeats: int) -> dict[str, Any]:
-    from mlworkflow.progress import ProgressStore
+    from mlworkflow.core.progress import ProgressStore
 
     out: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as home:
@@ -134,8 +135,8 @@ def bench_progress(repeats: int) -> dict[str, Any]:
 
 
 def bench_collect(repeats: int) -> dict[str, Any]:
-    from mlworkflow.collect import collect
-    from mlworkflow.leader_demo import random_class
+    from mlworkflow.leader.collect import collect
+    from mlworkflow.leader.demo import random_class
 
     with tempfile.TemporaryDirectory() as folder:
         random_class(folder, 500, seed=0)
@@ -154,7 +155,7 @@ def _execute(path: Path) -> float:
 
 _HEAVY_IMPORTS = """import numpy, pandas, ipywidgets, matplotlib.figure
 import sklearn.linear_model, sklearn.ensemble, sklearn.tree, sklearn.compose, sklearn.metrics
-import mlworkflow.stepper, mlworkflow.quiz, mlworkflow.apply"""
+import mlworkflow.display.stepper, mlworkflow.checks.quiz_widget, mlworkflow.checks.apply"""
 
 
 def bench_course(repeats: int) -> dict[str, Any]:

@@ -20,7 +20,7 @@ def test_lazy_exports_resolve():
     import mlworkflow
 
     assert mlworkflow.load_course().stages[0].key == "problem"
-    assert mlworkflow.WorkflowDiagram.__module__ == "mlworkflow.diagram"
+    assert mlworkflow.WorkflowDiagram.__module__ == "mlworkflow.display.diagram"
     assert "StageStepper" in dir(mlworkflow)
 
 

@@ -20,8 +20,8 @@ GUIDE = ROOT / "docs" / "facilitator-guide.md"
 START, END = "<!-- answer-keys:start -->", "<!-- answer-keys:end -->"
 sys.path.insert(0, str(ROOT))
 
-from mlworkflow._quizmodel import load_quiz, quiz_stages  # noqa: E402
-from mlworkflow.course import load_course  # noqa: E402
+from mlworkflow.checks.quiz import load_quiz, quiz_stages  # noqa: E402
+from mlworkflow.core.course import load_course  # noqa: E402
 
 _MD = re.compile(r"([\\`*_\[\]<>|#])")
 

@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 sys.path.insert(0, str(ROOT))
 
-from mlworkflow.course import load_notebooks  # noqa: E402
+from mlworkflow.core.course import load_notebooks  # noqa: E402
 
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 

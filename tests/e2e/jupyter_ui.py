@@ -11,8 +11,17 @@ from collections.abc import Callable
 from typing import Any
 
 __all__ = [
-    "image_src", "open_notebook", "open_voila", "run_all", "run_notebook", "type_into_readout",
-    "stepper_button", "wait_for", "wait_for_stage", "wait_text", "wait_widgets_rendered",
+    "image_src",
+    "open_notebook",
+    "open_voila",
+    "run_all",
+    "run_notebook",
+    "stepper_button",
+    "type_into_readout",
+    "wait_for",
+    "wait_for_stage",
+    "wait_text",
+    "wait_widgets_rendered",
 ]
 
 _NOTEBOOK_STATE = """(path) => {

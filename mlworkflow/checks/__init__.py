@@ -1,0 +1,1 @@
+"""What every stage notebook ends with: knowledge checks, 'apply it to your project', and the project brief."""

@@ -1,0 +1,50 @@
+"""Charts for notebooks and widgets: matplotlib figures as PNG, without pyplot or a display backend.
+
+    >>> chart = Chart(figure, "Churn per month")     # a cell's result: PNG in notebooks, text elsewhere
+    >>> png_html(figure_png(figure), "Churn per month")   # an <img> for HTML / static fallbacks
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+__all__ = ["NO_MATH", "Chart", "figure_png", "png_html"]
+
+# JupyterLab typesets $...$ in HTML outputs as maths; money amounts need this class around them.
+NO_MATH = "tex2jax_ignore mathjax_ignore"
+
+
+def figure_png(figure: Figure) -> bytes:
+    """The figure as PNG bytes."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def png_html(png: bytes, alt: str, css_class: str = "") -> str:
+    """An ``<img>`` carrying the PNG inline, with escaped alternative text."""
+    data = base64.b64encode(png).decode("ascii")
+    cls = f' class="{html.escape(css_class)}"' if css_class else ""
+    return f'<img{cls} alt="{html.escape(alt)}" src="data:image/png;base64,{data}"/>'
+
+
+class Chart:
+    """A matplotlib figure that shows as a PNG wherever the notebook is opened, with a text description.
+
+    (A bare ``Figure`` only displays once pyplot has set up the notebook; this needs no pyplot.)
+    """
+
+    def __init__(self, figure: Figure, description: str):
+        self.figure, self.description = figure, description
+
+    def _repr_png_(self) -> bytes:
+        return figure_png(self.figure)
+
+    def __repr__(self) -> str:
+        return f"[Chart] {self.description}"

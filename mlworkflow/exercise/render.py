@@ -1,0 +1,130 @@
+"""Render an ``Assessment`` as HTML, Markdown or plain text (pure functions).
+
+Every string is escaped for its format, whether the learner typed it or the rubric supplied it,
+so nothing a learner writes can become markup.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from html import escape
+from typing import TYPE_CHECKING
+
+from mlworkflow.core.text import md_escape
+from mlworkflow.exercise.rubric import FIELD_KEYS, ExamplePair, load_exercise
+
+if TYPE_CHECKING:  # pragma: no cover
+    from mlworkflow.exercise.assess import Assessment
+
+__all__ = ["STATUS_LABELS", "ExampleTable", "render_html", "render_markdown", "render_text"]
+
+STATUS_LABELS = {"met": "✔ met", "partial": "◐ partly met", "missing": "✘ missing"}
+_COLORS = {"met": "#1a7f37", "partial": "#9a6700", "missing": "#cf222e"}
+
+
+def _e(text: str) -> str:
+    return escape(text, quote=True)
+
+
+
+
+def _label(key: str) -> str:
+    return load_exercise().field(key).label
+
+
+def render_html(assessment: Assessment) -> str:
+    """An HTML fragment: summary, notices, one row per criterion, and the honest scope note."""
+    a = assessment
+    parts = [
+        '<div class="mlw-assessment">',
+        f'<p class="mlw-assessment-summary"><strong>{_e(a.level)}</strong> · {_e(a.summary)}</p>',
+    ]
+    if a.notices:
+        parts.append('<ul class="mlw-notices">' + "".join(f"<li>{_e(n)}</li>" for n in a.notices) + "</ul>")
+    parts.append('<table class="mlw-criteria"><thead><tr><th>Check</th><th>Status</th>'
+                 "<th>Your words</th><th>What to add</th></tr></thead><tbody>")
+    for c in a.criteria:
+        words = "<br>".join(f"“{_e(q)}”" for q in c.evidence) or "—"
+        if c.flagged:
+            words += '<br><span class="mlw-flagged">Flagged: ' + ", ".join(f"“{_e(f)}”" for f in c.flagged) + "</span>"
+        parts.append(
+            f'<tr class="mlw-criterion mlw-criterion-{_e(c.status)}" data-key="{_e(c.key)}">'
+            f"<td>{_e(c.title)}</td>"
+            f'<td style="color:{_COLORS[c.status]};white-space:nowrap">{_e(STATUS_LABELS[c.status])}</td>'
+            f"<td>{words}</td><td>{_e(c.advice) or 'Nothing to add.'}</td></tr>"
+        )
+    parts.append("</tbody></table>")
+    parts.append(
+        "<details class=\"mlw-scope\"><summary>What these checks can and cannot judge</summary>"
+        f"<p>{_e(a.scope_note)}</p><p><strong>Checked automatically:</strong></p><ul>"
+        + "".join(f"<li>{_e(t)}</li>" for t in a.checked_automatically)
+        + "</ul><p><strong>For a human to judge:</strong></p><ul>"
+        + "".join(f"<li>{_e(t)}</li>" for t in a.human_judgement)
+        + "</ul></details></div>"
+    )
+    return "".join(parts)
+
+
+def render_markdown(assessment: Assessment, title: str = "My ML problem statement") -> str:
+    """A Markdown document with the statement and its feedback, ready to paste or hand in."""
+    a = assessment
+    lines = [f"# {md_escape(title)}", ""]
+    for key in FIELD_KEYS:
+        text = a.statement.get(key, "")
+        if not text.strip():
+            continue
+        lines += [f"## {md_escape(_label(key))}", ""]
+        lines += ["> " + (md_escape(para) or "") for para in text.strip().splitlines() if para.strip()]
+        lines.append("")
+    lines += ["## Feedback", "", f"**{md_escape(a.level)}**: {md_escape(a.summary)}", ""]
+    lines += [f"- Note: {md_escape(n)}" for n in a.notices]
+    if a.notices:
+        lines.append("")
+    for c in a.criteria:
+        lines.append(f"- **{md_escape(c.title)}**: {STATUS_LABELS[c.status]}")
+        lines += [f"  - Your words: “{md_escape(q)}”" for q in c.evidence]
+        if c.flagged:
+            lines.append("  - Flagged: " + ", ".join(f"“{md_escape(f)}”" for f in c.flagged))
+        if c.advice:
+            lines.append(f"  - What to add: {md_escape(c.advice)}")
+    lines += ["", "## For a human to judge", ""] + [f"- {md_escape(t)}" for t in a.human_judgement]
+    lines += ["", f"_{md_escape(a.scope_note)}_", ""]
+    return "\n".join(lines)
+
+
+def render_text(assessment: Assessment) -> str:
+    """Plain text for a terminal or a printed notebook cell; stable for output checks."""
+    a = assessment
+    lines = [a.summary] + [f"Note: {n}" for n in a.notices]
+    for c in a.criteria:
+        lines.append(f"[{c.status}] {c.title}")
+        lines += [f"    your words: {q}" for q in c.evidence]
+        if c.flagged:
+            lines.append("    flagged: " + ", ".join(c.flagged))
+        if c.advice:
+            lines.append(f"    to add: {c.advice}")
+    return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class ExampleTable:
+    """Weak and strong versions of each part of a statement, with why; displays as a table."""
+
+    pairs: tuple[ExamplePair, ...]
+
+    def _repr_html_(self) -> str:
+        rows = "".join(
+            f"<tr><td><b>{_e(p.aspect)}</b></td><td>{_e(p.weak)}</td><td>{_e(p.strong)}</td>"
+            f"<td>{_e(p.why)}</td></tr>"
+            for p in self.pairs
+        )
+        return ('<table class="mlw-example-pairs"><thead><tr><th>Part</th><th>Weak</th><th>Strong</th>'
+                f"<th>Why the strong one works</th></tr></thead><tbody>{rows}</tbody></table>")
+
+    def __str__(self) -> str:
+        return "\n\n".join(
+            f"{p.aspect}\n  weak:   {p.weak}\n  strong: {p.strong}\n  why:    {p.why}" for p in self.pairs
+        )
+
+    def __repr__(self) -> str:
+        return str(self)

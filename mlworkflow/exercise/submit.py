@@ -1,0 +1,117 @@
+"""Hand an exercise in to the workshop: one JSON file per learner in a folder the leader names.
+
+The folder comes from the ``folder`` argument or ``$MLWORKFLOW_SUBMIT_DIR`` (a shared directory
+on the hub, for example); the name from the argument or ``$MLWORKFLOW_LEARNER``. The file is
+written atomically and named after the learner and a random id kept with their answers, so a
+second submission replaces the first and two learners called "Sam" never overwrite each other.
+:func:`mlworkflow.leader.collect.collect` reads these files.
+
+    >>> path = write_submission("/srv/shared/workshop", {"problem": "..."}, name="Sam")
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+from collections.abc import Mapping
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from mlworkflow.core.progress import _atomic_write, _why
+
+__all__ = [
+    "FOLDER_ENV",
+    "NAME_ENV",
+    "SUBMISSION_FORMAT",
+    "SUBMISSION_VERSION",
+    "SubmitError",
+    "learner_name",
+    "new_learner_id",
+    "submission_record",
+    "submit_folder",
+    "write_submission",
+]
+
+SUBMISSION_FORMAT = "mlworkflow-submission"
+SUBMISSION_VERSION = 1
+FOLDER_ENV = "MLWORKFLOW_SUBMIT_DIR"
+NAME_ENV = "MLWORKFLOW_LEARNER"
+MAX_NAME = 80
+_SLUG = re.compile(r"[^a-z0-9]+")
+_ID = re.compile(r"^[a-z0-9]{6,32}$")
+
+
+class SubmitError(Exception):
+    """The exercise could not be handed in; the message says why and what to do instead."""
+
+
+def submit_folder(folder: str | os.PathLike[str] | None = None) -> Path | None:
+    """``folder`` if given, else ``$MLWORKFLOW_SUBMIT_DIR``, else None (no folder named yet)."""
+    text = str(folder).strip() if folder is not None else os.environ.get(FOLDER_ENV, "").strip()
+    return Path(text).expanduser() if text else None
+
+
+def learner_name(name: str | None = None) -> str:
+    """``name`` if given, else ``$MLWORKFLOW_LEARNER``; one tidy line of at most 80 characters."""
+    raw = name if name is not None and name.strip() else os.environ.get(NAME_ENV, "")
+    return " ".join(str(raw).split())[:MAX_NAME]
+
+
+def new_learner_id() -> str:
+    """A random id that keeps one learner's resubmissions in one file."""
+    return secrets.token_hex(6)
+
+
+def submission_record(fields: Mapping[str, str], name: str, learner_id: str,
+                      when: datetime | None = None) -> dict[str, Any]:
+    """The JSON-ready submission: who, when, and the statement's boxes (never a score)."""
+    stamp = (when or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    return {
+        "format": SUBMISSION_FORMAT, "version": SUBMISSION_VERSION,
+        "name": name, "learner_id": learner_id,
+        "submitted_at": stamp.isoformat(timespec="seconds"),
+        "statement": {str(k): "" if v is None else str(v) for k, v in fields.items()},
+    }
+
+
+def _file_name(name: str, learner_id: str) -> str:
+    slug = _SLUG.sub("-", name.lower()).strip("-")[:40] or "anonymous"
+    return f"{slug}-{learner_id}.json"
+
+
+def write_submission(folder: str | os.PathLike[str] | None, fields: Mapping[str, str], *,
+                     name: str | None = None, learner_id: str | None = None) -> Path:
+    """Write the submission into the leader's folder and return its path.
+
+    Raises :class:`SubmitError` with a plain message when no folder is named, it does not
+    exist, or it cannot be written; nothing the learner typed is touched.
+    """
+    target = submit_folder(folder)
+    if target is None:
+        raise SubmitError(
+            "No workshop folder is set, so nothing was sent. Type the folder your workshop leader "
+            f"gave you in the folder box (or ask them to set {FOLDER_ENV}); or use “Export JSON” and "
+            "send them the file. Your answers are still here."
+        )
+    if not any(str(v).strip() for v in fields.values()):
+        raise SubmitError("There is nothing to hand in yet: the boxes are empty.")
+    if not target.is_dir():
+        raise SubmitError(
+            f"The workshop folder {target} does not exist (or is not a folder), so nothing was sent. "
+            "Check the folder name with your workshop leader. Your answers are still here."
+        )
+    learner_id = learner_id if learner_id and _ID.match(learner_id) else new_learner_id()
+    who = learner_name(name)
+    path = target / _file_name(who, learner_id)
+    text = json.dumps(submission_record(fields, who, learner_id), indent=1, ensure_ascii=False)
+    try:
+        _atomic_write(path, text)
+    except OSError as exc:
+        raise SubmitError(
+            f"Could not hand in to {target}: {_why(exc)}. Your answers are still here; tell your "
+            "workshop leader, or use “Export JSON” and send them the file."
+        ) from exc
+    return path

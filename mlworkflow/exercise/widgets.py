@@ -1,0 +1,392 @@
+"""``ProblemStatementForm``: the "Define an ML problem" exercise as a widget.
+
+A thin view: the checks are :func:`mlworkflow.exercise.assess.assess`, the saving is
+:class:`mlworkflow.core.progress.ProgressStore`. The form autosaves a moment after each change and
+refills itself when the notebook is re-run or the kernel restarted.
+
+    >>> form = ProblemStatementForm()                 # the learner's own, saved answers
+    >>> demo = ProblemStatementForm(problem="...", outcome="...", data_sources="...")
+    >>> print(demo.feedback_text())                   # prefilled: not saved, runs headless
+    >>> form.submit("/srv/shared/workshop")           # hand it in to the leader's folder
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from html import escape
+from pathlib import Path
+from typing import Any
+
+import ipywidgets as widgets
+from traitlets import Bool, Int, Unicode, link, observe, validate
+
+from mlworkflow.core.autosave import Debouncer
+from mlworkflow.core.progress import ProgressError, ProgressStore
+from mlworkflow.core.saving import store_call
+from mlworkflow.exercise.assess import Assessment, assess, render_html, render_markdown, render_text
+from mlworkflow.exercise.rubric import FIELD_KEYS, REQUIRED_FIELDS, load_exercise
+from mlworkflow.exercise.submit import SubmitError, learner_name, new_learner_id, submit_folder, write_submission
+from mlworkflow.ui import StaticFallback, show_html
+
+__all__ = ["ProblemStatementForm"]
+
+log = logging.getLogger(__name__)
+_AUTO = object()  # "section not given": saved for an empty form, not saved for a prefilled one
+EXPORT_STEM = "my_ml_problem_statement"
+_SAVED_VERSION = 1
+
+
+def _replace(output: widgets.Output, html: str | None) -> None:
+    """Show ``html`` (or nothing) in ``output``.
+
+    ``clear_output`` only clears in a front end, so the kept ``outputs`` are reset too; without
+    that, feedback would pile up in headless runs and saved notebooks.
+    """
+    output.outputs = ()
+    if html is None:
+        output.clear_output()
+    else:
+        show_html(output, html)
+
+
+def _said(action: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Run a button callback; show any unexpected error in the form in plain words."""
+
+    def wrap(fn: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(fn)
+        def run(self: ProblemStatementForm, *args: Any) -> Any:
+            try:
+                return fn(self, *args)
+            except Exception as exc:
+                log.exception("ProblemStatementForm: %s failed", action)
+                self._say(f"Something went wrong while {action} ({type(exc).__name__}). "
+                          "Your text is safe in the form; try again.", "error")
+                return None
+
+        return run
+
+    return wrap
+
+
+class ProblemStatementForm(StaticFallback, widgets.VBox):
+    """Write a problem statement, get explainable feedback, keep and export your answers."""
+
+    problem = Unicode("")
+    outcome = Unicode("")
+    data_sources = Unicode("")
+    baseline = Unicode("")
+    prediction = Unicode("")
+    labels = Unicode("")
+    constraints = Unicode("")
+    hints_shown = Int(0)
+    example_visible = Bool(False)
+    status = Unicode("")  # the last message shown under the buttons, as plain text
+    status_kind = Unicode("info")  # "info" | "ok" | "error"
+    learner = Unicode("")  # the name handed in with a submission
+    submit_dir = Unicode("")  # the workshop folder; empty: $MLWORKFLOW_SUBMIT_DIR
+
+    def __init__(
+        self,
+        problem: str | None = None,
+        outcome: str | None = None,
+        data_sources: str | None = None,
+        *,
+        section: Any = _AUTO,
+        store: ProgressStore | None = None,
+        autosave_delay: float = 1.0,
+        export_dir: str | Path | None = None,
+        submit_dir: str | Path | None = None,
+        **optional: str,
+    ) -> None:
+        unknown = sorted(set(optional) - set(FIELD_KEYS))
+        if unknown:
+            raise TypeError(f"unknown field(s) {', '.join(unknown)}; known: {', '.join(FIELD_KEYS)}")
+        prefill = {k: v for k, v in
+                   {"problem": problem, "outcome": outcome, "data_sources": data_sources, **optional}.items()
+                   if v is not None}
+        super().__init__()
+        self._exercise = load_exercise()
+        self._section: str | None = (None if prefill else "exercise") if section is _AUTO else section
+        self._store = store if store is not None else ProgressStore()
+        self._export_dir = Path(export_dir) if export_dir is not None else Path.cwd()
+        self._debouncer = Debouncer(autosave_delay, self.save_now)
+        self._loading = True
+        self.assessment: Assessment | None = None
+        self._learner_id = new_learner_id()
+        self._build()
+        self._refill()
+        self._refill_learner(submit_dir)
+        for key, value in prefill.items():
+            setattr(self, key, str(value))
+        self._loading = False
+        self._render_hints()
+        if self._section is None and prefill:
+            self._say("This form is prefilled as an example and is not saved. "
+                      "Run ProblemStatementForm() for your own answer.", "info")
+
+    # -- layout ---------------------------------------------------------------------------
+    def _build(self) -> None:
+        ex = self._exercise
+        self.add_class("mlw-problem-form")
+        self._header = widgets.HTML(self._header_html()).add_class("mlw-exercise-header")
+        self._hint_button = widgets.Button(icon="lightbulb-o").add_class("mlw-hint-button")
+        self._hint_button.on_click(self._on_hint)
+        self._hints_html = widgets.HTML()
+        hints = widgets.VBox([self._hints_html, self._hint_button]).add_class("mlw-hints")
+        self._areas: dict[str, widgets.Textarea] = {}
+        boxes: dict[str, widgets.VBox] = {}
+        for spec in ex.fields:
+            area = widgets.Textarea(placeholder=spec.placeholder,
+                                    layout=widgets.Layout(width="auto", height="6em"))
+            area.add_class("mlw-field").add_class(f"mlw-field-{spec.key}")
+            link((area, "value"), (self, spec.key))
+            self._areas[spec.key] = area
+            title = widgets.HTML(f"<b>{escape(spec.label)}</b><br><small>{escape(spec.help)}</small>")
+            boxes[spec.key] = widgets.VBox([title, area])
+        required = widgets.VBox([boxes[k] for k in REQUIRED_FIELDS]).add_class("mlw-required")
+        self._optional = widgets.Accordion(
+            children=[widgets.VBox([b for k, b in boxes.items() if k not in REQUIRED_FIELDS])],
+            titles=("Go further (optional): baseline, prediction, labels, constraints",),
+            selected_index=None,
+        ).add_class("mlw-optional")
+        self._feedback_button = widgets.Button(description="Get feedback", button_style="primary",
+                                               icon="check").add_class("mlw-feedback-button")
+        self._example_button = widgets.Button(description="Show a worked example").add_class("mlw-example-button")
+        self._md_button = widgets.Button(description="Export Markdown", icon="download").add_class("mlw-export-md-button")
+        self._json_button = widgets.Button(description="Export JSON", icon="download").add_class("mlw-export-json-button")
+        self._feedback_button.on_click(lambda _b: self.get_feedback())
+        self._example_button.on_click(self._on_example)
+        self._md_button.on_click(lambda _b: self.export_markdown())
+        self._json_button.on_click(lambda _b: self.export_json())
+        actions = widgets.HBox([self._feedback_button, self._example_button, self._md_button,
+                                self._json_button]).add_class("mlw-actions")
+        self._name_box = widgets.Text(placeholder="Your name (for the workshop leader)").add_class("mlw-submit-name")
+        self._folder_box = widgets.Text(placeholder="Workshop folder (your leader names it)").add_class("mlw-submit-folder")
+        self._submit_button = widgets.Button(description="Submit to the workshop", icon="paper-plane").add_class("mlw-submit-button")
+        link((self._name_box, "value"), (self, "learner"))
+        link((self._folder_box, "value"), (self, "submit_dir"))
+        self._submit_button.on_click(lambda _b: self.submit())
+        for button in (self._hint_button, self._feedback_button, self._example_button, self._md_button,
+                       self._json_button, self._submit_button):
+            button.layout.width = "auto"  # the default width cuts labels such as "Show a worked example"
+        self._hint_button.layout.align_self = "flex-start"  # in a column, "auto" would stretch it
+        submit_row = widgets.HBox([self._name_box, self._folder_box, self._submit_button]).add_class("mlw-submit")
+        self._status = widgets.HTML().add_class("mlw-status")
+        self._feedback_out = widgets.Output().add_class("mlw-feedback")
+        self._example_out = widgets.Output().add_class("mlw-example")
+        self.children = [self._header, hints, required, self._optional, actions, submit_row, self._status,
+                         self._feedback_out, self._example_out]
+
+    def _header_html(self) -> str:
+        ex = self._exercise
+        criteria = "".join(f"<li>{escape(c)}</li>" for c in ex.success_criteria)
+        return (f"<h3>Exercise: {escape(ex.title)} <small>· {escape(ex.difficulty)} · about "
+                f"{ex.minutes} minutes</small></h3><p>{escape(ex.instructions)}</p>"
+                f"<p><b>Expected outcome:</b> {escape(ex.expected_outcome)}</p>"
+                f"<p><b>A good answer:</b></p><ul>{criteria}</ul>")
+
+    def _example_html(self) -> str:
+        ex = self._exercise
+        rows = "".join(
+            f"<dt><b>{escape(ex.field(k).label)}</b></dt><dd>{escape(v)}</dd>"
+            for k, v in ex.worked_example.items()
+        )
+        return (f'<div class="mlw-worked-example"><p><b>Worked example</b> '
+                f"({escape(ex.example_industry)})</p><dl>{rows}</dl><p><i>{escape(ex.example_note)}</i></p></div>")
+
+    # -- public API -----------------------------------------------------------------------
+    @property
+    def values(self) -> dict[str, str]:
+        """The learner's text in every box, by field key."""
+        return {key: getattr(self, key) for key in FIELD_KEYS}
+
+    def set_values(self, **fields: str) -> None:
+        """Fill boxes by field key, e.g. ``form.set_values(problem="...")``."""
+        unknown = sorted(set(fields) - set(FIELD_KEYS))
+        if unknown:
+            raise TypeError(f"unknown field(s) {', '.join(unknown)}; known: {', '.join(FIELD_KEYS)}")
+        for key, value in fields.items():
+            setattr(self, key, "" if value is None else str(value))
+
+    @_said("checking your statement")
+    def get_feedback(self) -> Assessment:
+        """Check the current text, show the feedback in the form, and return it."""
+        self.assessment = assess(**self.values)
+        _replace(self._feedback_out, render_html(self.assessment))
+        self._say("Feedback below is for your current text.", "ok")
+        return self.assessment
+
+    def feedback_text(self) -> str:
+        """Plain-text feedback for the current text (also shown in the form)."""
+        result = self.get_feedback()
+        return render_text(result) if result is not None else self.status
+
+    def reveal_hint(self) -> None:
+        """Show the next hint, if any are left."""
+        self.hints_shown += 1
+
+    def markdown(self) -> str:
+        """The statement and its feedback as a Markdown document."""
+        return render_markdown(assess(**self.values))
+
+    @_said("exporting your statement")
+    def export_markdown(self, path: str | Path | None = None) -> Path | None:
+        """Write the statement and feedback to a Markdown file (default: next to the notebook)."""
+        return self._export(path or self._export_dir / f"{EXPORT_STEM}.md", self.markdown())
+
+    @_said("exporting your statement")
+    def export_json(self, path: str | Path | None = None) -> Path | None:
+        """Write the statement and feedback to a JSON file (default: next to the notebook)."""
+        import json
+
+        text = json.dumps(assess(**self.values).to_dict(), indent=2, ensure_ascii=False)
+        return self._export(path or self._export_dir / f"{EXPORT_STEM}.json", text)
+
+    @_said("handing in your statement")
+    def submit(self, folder: str | Path | None = None) -> Path | None:
+        """Hand the statement in to the workshop folder: ``folder``, the folder box or $MLWORKFLOW_SUBMIT_DIR."""
+        if folder is not None:
+            self.submit_dir = str(folder)
+        try:
+            path = write_submission(self.submit_dir or None, self.values, name=self.learner,
+                                    learner_id=self._learner_id)
+        except SubmitError as exc:
+            self._say(str(exc), "error")
+            return None
+        if self._section is not None:  # remember who and where, so a resubmission replaces this file
+            value = {"name": self.learner, "id": self._learner_id, "folder": self.submit_dir}
+            store_call(lambda: self._store.save("submit", value), "remembering your workshop folder")
+        self._say(f"Handed in to the workshop as {path.name}. Submitting again replaces it.", "ok")
+        return path
+
+    def save_now(self) -> bool:
+        """Save the answers now (autosave does this a moment after each change); True if saved."""
+        self._debouncer.cancel()
+        if self._section is None:
+            return False
+        value = {"version": _SAVED_VERSION, "fields": self.values, "hints_shown": self.hints_shown}
+        ok, _, notes = self._store_call(lambda: self._store.save(self._section, value), "saving your answers")
+        if not ok:
+            return False
+        self._say(" ".join(notes) or "All changes saved.", "info" if notes else "ok")
+        return True
+
+    # -- internals ------------------------------------------------------------------------
+    def _export(self, path: str | Path, text: str) -> Path | None:
+        try:
+            written = self._store.export(Path(path).resolve(), text)
+        except ProgressError as exc:
+            self._say(str(exc), "error")
+            return None
+        self._say(f"Exported to {written}. Open it from the file browser or attach it to an email.", "ok")
+        return written
+
+    def _store_call(self, call: Callable[[], Any], action: str) -> tuple[bool, Any, list[str]]:
+        """Run a store call: ``(ok, result, warnings)``; on failure the form says why."""
+        outcome = store_call(call, action)
+        if not outcome.ok:
+            self._say(outcome.error, "error")
+        return outcome.ok, outcome.value, outcome.notes
+
+    def _refill(self) -> None:
+        if self._section is None:
+            return
+        ok, saved, notes = self._store_call(lambda: self._store.load(self._section), "reading your saved answers")
+        if notes:
+            self._say(" ".join(notes), "info")
+        if not ok or not isinstance(saved, dict) or not saved:
+            return
+        fields = saved.get("fields", {})
+        if isinstance(fields, dict):
+            for key in FIELD_KEYS:
+                if isinstance(fields.get(key), str):
+                    setattr(self, key, fields[key])
+        if isinstance(saved.get("hints_shown"), int):
+            self.hints_shown = saved["hints_shown"]
+        if any(getattr(self, k).strip() for k in FIELD_KEYS if k not in REQUIRED_FIELDS):
+            self._optional.selected_index = 0
+        if not notes:
+            self._say("Your saved answers were restored.", "ok")
+
+    def _refill_learner(self, folder: str | Path | None) -> None:
+        saved: dict[str, str] = {}
+        if self._section is not None:
+            value = store_call(lambda: self._store.load("submit"), "reading your workshop folder").value
+            saved = {k: v for k, v in value.items() if isinstance(v, str)} if isinstance(value, dict) else {}
+        self._learner_id = saved.get("id") or self._learner_id
+        self.learner = learner_name(saved.get("name"))
+        chosen = submit_folder(folder)  # the leader's current folder wins over last workshop's
+        self.submit_dir = str(chosen) if chosen else saved.get("folder", "")
+
+    def _say(self, message: str, kind: str = "info") -> None:
+        self.status_kind = kind
+        self.status = message
+
+    def _render_hints(self) -> None:
+        hints = self._exercise.hints
+        shown = "".join(f"<li>{escape(h)}</li>" for h in hints[: self.hints_shown])
+        self._hints_html.value = f"<ol>{shown}</ol>" if shown else ""
+        left = len(hints) - self.hints_shown
+        self._hint_button.disabled = left == 0
+        self._hint_button.description = (
+            "All hints shown" if left == 0
+            else f"Show a hint (1 of {len(hints)})" if self.hints_shown == 0
+            else f"Show the next hint ({self.hints_shown + 1} of {len(hints)})"
+        )
+
+    @_said("showing a hint")
+    def _on_hint(self, _button: Any) -> None:
+        self.reveal_hint()
+
+    @_said("showing the worked example")
+    def _on_example(self, _button: Any) -> None:
+        self.example_visible = not self.example_visible
+
+    @validate("hints_shown")
+    def _clamp_hints(self, proposal: Any) -> int:
+        return max(0, min(int(proposal["value"]), len(self._exercise.hints)))
+
+    @observe("hints_shown")
+    def _hints_changed(self, change: dict[str, Any]) -> None:
+        self._render_hints()
+        if not self._loading:
+            self._debouncer.trigger()
+
+    @observe(*FIELD_KEYS)
+    def _text_changed(self, change: dict[str, Any]) -> None:
+        if self._loading:
+            return
+        if self.assessment is not None:
+            self._say("You changed your text since the last feedback; click “Get feedback” again.", "info")
+        self._debouncer.trigger()
+
+    @observe("example_visible")
+    def _example_changed(self, change: dict[str, Any]) -> None:
+        if change["new"]:
+            _replace(self._example_out, self._example_html())
+            self._example_button.description = "Hide the worked example"
+        else:
+            _replace(self._example_out, None)
+            self._example_button.description = "Show a worked example"
+
+    @observe("status", "status_kind")
+    def _status_changed(self, change: dict[str, Any]) -> None:
+        color = {"error": "#cf222e", "ok": "#1a7f37"}.get(self.status_kind, "#57606a")
+        role = ' role="alert"' if self.status_kind == "error" else ""
+        self._status.value = f'<div style="color:{color}"{role}>{escape(self.status)}</div>' if self.status else ""
+
+    # -- where widgets cannot run ---------------------------------------------------------
+    def _static_html(self) -> str:
+        answers = "".join(
+            f"<p><b>{escape(self._exercise.field(k).label)}</b><br>{escape(v)}</p>"
+            for k, v in self.values.items() if v.strip()
+        )
+        feedback = render_html(self.assessment) if self.assessment is not None else ""
+        return f'<div class="mlw-problem-form-static">{self._header_html()}{answers}{feedback}</div>'
+
+    def _static_text(self) -> str:
+        filled = sum(bool(v.strip()) for v in self.values.values())
+        text = f"ProblemStatementForm: {self._exercise.title} ({filled} of {len(FIELD_KEYS)} boxes filled)"
+        return text + (f"\n{self.assessment.summary}" if self.assessment is not None else "")

@@ -1,0 +1,198 @@
+"""Render a :class:`~mlworkflow.leader.collect.ClassSummary`: a self-contained HTML page, Markdown, text.
+
+Learner text is escaped for each format wherever it appears (names, statements, file names),
+and names are shown only with ``show_names=True``; otherwise strong statements are labelled
+"Statement A", "Statement B", ... The chart is plain HTML and CSS, so the page needs no
+scripts, no network and no plotting library.
+
+    >>> html_page = render_summary_html(collect(folder))
+    >>> html_path, md_path = write_summary(collect(folder), "out/")
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from mlworkflow.core.content import stylesheet
+from mlworkflow.core.text import clean_text, html_escape, md_escape
+
+if TYPE_CHECKING:  # pragma: no cover
+    from mlworkflow.leader.collect import ClassSummary, Example, Submission
+
+__all__ = [
+    "HTML_NAME",
+    "MARKDOWN_NAME",
+    "render_summary_html",
+    "render_summary_markdown",
+    "render_summary_text",
+    "summary_fragment_html",
+    "write_summary",
+]
+
+HTML_NAME = "class-summary.html"
+MARKDOWN_NAME = "class-summary.md"
+_STATUS = (("met", "met", "#1a7f37"), ("partial", "partly met", "#d4a72c"), ("missing", "missing", "#cf222e"))
+_CSS = stylesheet("class-summary")
+
+
+def _e(text: str) -> str:
+    return html_escape(text)
+
+
+def _mdc(text: str) -> str:
+    return md_escape(text)
+
+
+def _label(i: int) -> str:
+    return f"Statement {chr(ord('A') + i)}" if i < 26 else f"Statement {i + 1}"
+
+
+def _who(sub: Submission, i: int, show_names: bool) -> str:
+    return sub.name if show_names and sub.name else _label(i)
+
+
+def _credit(example: Example, show_names: bool, esc: Callable[[str], str]) -> str:
+    return f" ({esc(example.name)})" if show_names and example.name else ""
+
+
+def _headline(summary: ClassSummary) -> str:
+    n, k = summary.submitted, len(summary.skipped)
+    return (f"{n} statement{'s' if n != 1 else ''} submitted"
+            + (f", {k} file{'s' if k != 1 else ''} skipped" if k else ""))
+
+
+def _chart_html(summary: ClassSummary) -> str:
+    total = max(summary.submitted, 1)
+    rows = []
+    for c in summary.criteria:
+        counts = {"met": c.met, "partial": c.partial, "missing": c.missing}
+        bars = "".join(
+            f'<span class="mlw-bar-{key}" style="width:{100 * counts[key] / total:.2f}%" '
+            f'title="{counts[key]} {word}"></span>'
+            for key, word, _ in _STATUS if counts[key]
+        )
+        rows.append(f'<div class="mlw-chart-label">{_e(c.title)}</div><div class="mlw-bar">{bars}</div>'
+                    f'<div class="mlw-nums">{c.met} / {c.partial} / {c.missing}</div>')
+    legend = "".join(f'<span style="background:{color}"></span>{word}' for _, word, color in _STATUS)
+    described = "; ".join(f"{c.title}: {c.met} met, {c.partial} partly met, {c.missing} missing"
+                          for c in summary.criteria)
+    return (f'<p class="mlw-legend">Each check, across the class (met / partly met / missing):{legend}</p>'
+            f'<div class="mlw-chart" role="img" aria-label="{_e(described)}">{"".join(rows)}</div>')
+
+
+def summary_fragment_html(summary: ClassSummary, *, show_names: bool = False) -> str:
+    """The summary as an HTML fragment with its own scoped style (for a widget or a page)."""
+    parts = [f"<style>{_CSS}</style>", '<div class="mlw-class-summary">',
+             f'<p><span class="mlw-count">{summary.submitted}</span> {_e(_headline(summary).split(" ", 1)[1])}'
+             f"<br><small>from {_e(summary.folder)}</small></p>"]
+    if summary.submitted:
+        parts.append("<p>" + " · ".join(f"<b>{_e(t)}</b>: {n}" for t, n in summary.levels) + "</p>")
+        parts.append(_chart_html(summary))
+    if summary.gaps:
+        parts.append('<h3>Most common gaps</h3><ol class="mlw-gaps">')
+        for g in summary.gaps:
+            parts.append(f"<li><b>{_e(g.title)}</b>: {g.missing} missing, {g.partial} partly met."
+                         f"<br>{_e(g.advice)}")
+            if g.example:
+                where = f" ({_e(g.example.field)})" if g.example.field else ""
+                parts.append(f"<blockquote>In the room{where}: “{_e(g.example.text)}”"
+                             f"{_credit(g.example, show_names, _e)}</blockquote>")
+            if g.good_example:
+                parts.append(f"<blockquote>A statement that met it: “{_e(g.good_example.text)}”"
+                             f"{_credit(g.good_example, show_names, _e)}</blockquote>")
+            parts.append("</li>")
+        parts.append("</ol>")
+    if summary.strong:
+        parts.append('<h3>Strong statements to discuss</h3><ul class="mlw-strong">')
+        for i, s in enumerate(summary.strong):
+            a = s.assessment
+            parts.append(f"<li><b>{_e(_who(s, i, show_names))}</b> <small>({a.score}/{a.max_score})</small>"
+                         f"<blockquote>{_e(s.statement['problem'])}</blockquote>"
+                         f"<blockquote>{_e(s.statement['outcome'])}</blockquote></li>")
+        parts.append("</ul>")
+    if summary.skipped:
+        items = "".join(f"<li><code>{_e(k.file)}</code>: {_e(k.reason)}</li>" for k in summary.skipped)
+        parts.append(f'<details class="mlw-skipped"><summary>{len(summary.skipped)} file(s) skipped</summary>'
+                     f"<ul>{items}</ul></details>")
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def render_summary_html(summary: ClassSummary, *, show_names: bool = False,
+                        title: str = "Class summary") -> str:
+    """A self-contained HTML page (inline style, no scripts, no network)."""
+    return ('<!doctype html><html lang="en"><head><meta charset="utf-8">'
+            '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; style-src \'unsafe-inline\'">'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>{_e(title)}</title><style>body{{margin:2rem auto;padding:0 1rem;max-width:64rem;"
+            'font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1f2328}</style>'
+            f"</head><body><h2>{_e(title)}</h2>"
+            f"{summary_fragment_html(summary, show_names=show_names)}</body></html>\n")
+
+
+def render_summary_markdown(summary: ClassSummary, *, show_names: bool = False,
+                            title: str = "Class summary") -> str:
+    """The same summary as Markdown; learner text is backslash-escaped and quoted."""
+    lines = [f"# {md_escape(title)}", "", f"**{md_escape(_headline(summary))}** (from {md_escape(summary.folder)})", ""]
+    if summary.submitted:
+        lines += [" · ".join(f"{md_escape(t)}: {n}" for t, n in summary.levels), "",
+                  "## Each check", "", "| Check | Met | Partly met | Missing |", "|---|---:|---:|---:|"]
+        lines += [f"| {md_escape(c.title)} | {c.met} | {c.partial} | {c.missing} |" for c in summary.criteria]
+        lines.append("")
+    if summary.gaps:
+        lines += ["## Most common gaps", ""]
+        for n, g in enumerate(summary.gaps, 1):
+            lines.append(f"{n}. **{md_escape(g.title)}**: {g.missing} missing, {g.partial} partly met. {md_escape(g.advice)}")
+            if g.example:
+                where = f" ({md_escape(g.example.field)})" if g.example.field else ""
+                lines.append(f"   - In the room{where}: “{md_escape(g.example.text)}”{_credit(g.example, show_names, _mdc)}")
+            if g.good_example:
+                lines.append(f"   - A statement that met it: “{md_escape(clean_text(g.good_example.text))}”"
+                             f"{_credit(g.good_example, show_names, _mdc)}")
+        lines.append("")
+    if summary.strong:
+        lines += ["## Strong statements to discuss", ""]
+        for i, s in enumerate(summary.strong):
+            a = s.assessment
+            lines += [f"### {md_escape(_who(s, i, show_names))} ({a.score}/{a.max_score})", "",
+                      f"> {md_escape(s.statement['problem'])}", ">", f"> {md_escape(s.statement['outcome'])}", ""]
+    if summary.skipped:
+        lines += ["## Skipped files", ""] + [f"- {md_escape(clean_text(k.file))}: {md_escape(k.reason)}" for k in summary.skipped]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def render_summary_text(summary: ClassSummary, *, show_names: bool = False) -> str:
+    """Plain text for a terminal or a checked notebook cell: deterministic, one fact a line."""
+    lines = [f"Class summary: {_headline(summary)}."]
+    if summary.submitted:
+        lines.append("Levels: " + ", ".join(f"{t} {n}" for t, n in summary.levels))
+        lines.append("Checks (met / partly met / missing):")
+        lines += [f"  {c.met:>3} / {c.partial:>3} / {c.missing:>3}  {c.title}" for c in summary.criteria]
+    if summary.gaps:
+        lines.append("Most common gaps: " + "; ".join(
+            f"{g.title} ({g.missing + g.partial})" for g in summary.gaps))
+    if summary.strong:
+        lines.append("Strong statements: " + ", ".join(
+            clean_text(_who(s, i, show_names)) for i, s in enumerate(summary.strong)))
+    if summary.skipped:
+        lines.append("Skipped:")
+        lines += [f"  {clean_text(k.file)!r}: {k.reason}" if clean_text(k.file) != k.file or k.file.strip() != k.file
+                  else f"  {k.file}: {k.reason}" for k in summary.skipped]
+    return "\n".join(lines)
+
+
+def write_summary(summary: ClassSummary, out_dir: str | os.PathLike[str], *,
+                  show_names: bool = False) -> tuple[Path, Path]:
+    """Write ``class-summary.html`` and ``class-summary.md`` into ``out_dir``; return both paths."""
+    from mlworkflow.core.progress import _atomic_write
+
+    folder = Path(out_dir).expanduser()
+    folder.mkdir(parents=True, exist_ok=True)
+    html_path, md_path = folder / HTML_NAME, folder / MARKDOWN_NAME
+    _atomic_write(html_path, render_summary_html(summary, show_names=show_names))
+    _atomic_write(md_path, render_summary_markdown(summary, show_names=show_names))
+    return html_path, md_path

@@ -1,0 +1,310 @@
+"""Deployment (notebook 05): the model as a function the business calls, and a safe rollout.
+
+    >>> predict_churn = ChurnService(model, reference=train, threshold=0.25)
+    >>> predict_churn(customer)                  # score, decision and a reason in plain words
+    >>> RolloutSimulator(model_says=predict_churn.would_offer(live),
+    ...                  rule_says=current_rule(live), churned=live["churned"])
+
+Course text (batch vs real time, the integration checklist, the rollout stages) is in
+``content/deployment.json``. The simulation is plain numpy; pandas is imported where needed.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import numbers
+import statistics
+import time
+import warnings
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from mlworkflow.core.content import Fields, read_content
+from mlworkflow.core.text import html_table
+from mlworkflow.stages.training.models import CATEGORICAL, NUMERIC, churn_scores
+
+if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
+    import pandas as pd
+
+__all__ = [
+    "ChecklistItem",
+    "ChurnPrediction",
+    "ChurnService",
+    "DeploymentContent",
+    "LatencyResult",
+    "Mode",
+    "RolloutStage",
+    "compare_modes",
+    "current_rule",
+    "integration_checklist",
+    "load_deployment",
+    "measure_latency",
+]
+
+FEATURES = NUMERIC + CATEGORICAL
+
+
+# ---------------------------------------------------------------- content
+
+@dataclass(frozen=True)
+class Mode:
+    id: str
+    name: str
+    fields: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    area: str
+    item: str
+    churn_case: str
+
+
+@dataclass(frozen=True)
+class RolloutStage:
+    id: str
+    label: str
+    share: float
+    explain: str
+
+
+@dataclass(frozen=True)
+class DeploymentContent:
+    modes: tuple[Mode, ...]
+    mode_rows: tuple[tuple[str, str], ...]  # (field, label)
+    scenarios: tuple[tuple[str, str, str], ...]  # (request, mode id, why)
+    feature_labels: Mapping[str, str]
+    rule_name: str
+    rule_description: str
+    checklist: tuple[ChecklistItem, ...]
+    stages: tuple[RolloutStage, ...]
+    default_stage: str
+
+    def stage(self, stage_id: str) -> RolloutStage:
+        for s in self.stages:
+            if s.id == stage_id:
+                return s
+        raise ValueError(f"unknown rollout stage {stage_id!r}; choose from {', '.join(s.id for s in self.stages)}")
+
+
+def _parse(data: Any, label: str) -> DeploymentContent:
+    top = Fields(data, label)
+    rows = tuple((r.text("field"), r.text("label")) for r in top.objects("mode_rows"))
+    modes = tuple(Mode(m.text("id"), m.text("name"), {f: m.text(f) for f, _ in rows}) for m in top.objects("modes", min_items=2))
+    ids = {m.id for m in modes}
+    scenarios = []
+    for s in top.objects("scenarios"):
+        if s.text("fits") not in ids:
+            raise s.fail("fits", f"expected one of {', '.join(sorted(ids))}")
+        scenarios.append((s.text("request"), s.text("fits"), s.text("why")))
+    labels = top.object("feature_labels")
+    rule = top.object("current_rule")
+    roll = top.object("rollout")
+    stages = []
+    for s in roll.objects("stages", min_items=2):
+        share = s.number("share")
+        if not 0 <= share <= 1:
+            raise s.fail("share", "expected a share between 0 and 1")
+        stages.append(RolloutStage(s.text("id"), s.text("label"), float(share), s.text("explain")))
+    content = DeploymentContent(
+        modes, rows, tuple(scenarios), {f: labels.text(f) for f in FEATURES},
+        rule.text("name"), rule.text("description"),
+        tuple(ChecklistItem(c.text("area"), c.text("item"), c.text("churn_case")) for c in top.objects("checklist")),
+        tuple(stages), roll.text("default"),
+    )
+    try:
+        content.stage(content.default_stage)
+    except ValueError as exc:
+        raise roll.fail("default", str(exc)) from exc
+    return content
+
+
+@lru_cache(maxsize=1)
+def load_deployment() -> DeploymentContent:
+    """The deployment notebook's course text, from ``content/deployment.json``."""
+    return _parse(*read_content("deployment.json"))
+
+
+
+
+class _Shown:
+    """Something a notebook cell displays: HTML in Jupyter, readable text elsewhere."""
+
+    def __init__(self, html_text: str, plain: str):
+        self._html, self._plain = html_text, plain
+
+    def _repr_html_(self) -> str:
+        return self._html
+
+    def __repr__(self) -> str:
+        return self._plain
+
+
+def compare_modes() -> _Shown:
+    """Batch vs real-time side by side, then which one fits each example request."""
+    c = load_deployment()
+    rows = [[label] + [m.fields[f] for m in c.modes] for f, label in c.mode_rows]
+    names = {m.id: m.name for m in c.modes}
+    fits = [[r, names[m], why] for r, m, why in c.scenarios]
+    page = (html_table([""] + [m.name for m in c.modes], rows, "mlw-modes")
+            + "<h4>Which fits? Decide for each request, then open the answers.</h4><ol class=\"mlw-mode-requests\">"
+            + "".join(f"<li>{html.escape(r)}</li>" for r, _m, _why in c.scenarios)
+            + "</ol><details><summary>Show the answers</summary>"
+            + html_table(["Request", "Fits", "Why"], fits, "mlw-mode-scenarios") + "</details>")
+    text = "\n".join(f"{label}:\n" + "\n".join(f"  {m.name}: {m.fields[f]}" for m in c.modes) for f, label in c.mode_rows)
+    text += "\n\nWhich fits?\n" + "\n".join(f"  - {r} -> {names[m]}: {why}" for r, m, why in c.scenarios)
+    return _Shown(page, text)
+
+
+def integration_checklist() -> _Shown:
+    """What the integration needs (owners, latency, fallbacks...), with the churn case's answers."""
+    items = load_deployment().checklist
+    page = html_table(["", "Area", "Question to settle before launch", "Our churn case"],
+                  [["☐", i.area, i.item, i.churn_case] for i in items], "mlw-checklist")
+    text = "\n".join(f"[ ] {i.area}: {i.item}\n    Churn case: {i.churn_case}" for i in items)
+    return _Shown(page, text)
+
+
+def current_rule(customers: pd.DataFrame) -> np.ndarray:
+    """Today's rule, before any model: an offer to everyone with a failed payment in 90 days."""
+    return (customers["payment_failures"].to_numpy() >= 1)
+
+
+# ---------------------------------------------------------------- the model as a function
+
+@dataclass(frozen=True)
+class ChurnPrediction:
+    """What the calling system gets back for one customer."""
+
+    customer_id: str
+    score: float | None  # None when the fallback answered
+    decision: str  # "send offer" or "no offer"
+    reason: str
+    source: str  # "model" or "fallback"
+    notes: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        """The answer as the JSON an API would return."""
+        return {"customer_id": self.customer_id, "churn_score": None if self.score is None else round(self.score, 3),
+                "decision": self.decision, "reason": self.reason, "source": self.source, "notes": list(self.notes)}
+
+    def __str__(self) -> str:
+        score = "no score, fallback used" if self.score is None else f"churn score {self.score:.2f}"
+        lines = [f"Customer {self.customer_id}: {score} -> {self.decision}", f"Reason: {self.reason}"]
+        return "\n".join(lines + [f"Note: {n}" for n in self.notes])
+
+
+def _fmt(value: Any) -> str:
+    return f"{value:g}" if _is_number(value) else str(value)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+class ChurnService:
+    """``predict_churn(customer)``: a trained pipeline wrapped as the function other systems call.
+
+    ``reference`` (the training rows) gives the typical customer the reason is measured
+    against and the category values the model knows. A record the model cannot score safely
+    (a field missing or not a number) gets today's rule instead: the fallback.
+    """
+
+    def __init__(self, model: Any, reference: pd.DataFrame, threshold: float = 0.25):
+        self._model, self.threshold = model, float(threshold)
+        self._typical = {c: float(reference[c].median()) for c in NUMERIC}
+        self._typical.update({c: reference[c].mode().iloc[0] for c in CATEGORICAL})
+        self._known = {c: set(reference[c].dropna().unique()) for c in CATEGORICAL}
+        self._labels = load_deployment().feature_labels
+
+    def scores(self, customers: pd.DataFrame) -> np.ndarray:
+        """Churn scores for many customers at once (the batch call)."""
+        with warnings.catch_warnings():  # unknown categories are reported as notes, in plain words
+            warnings.filterwarnings("ignore", message="Found unknown categories")
+            return churn_scores(self._model, customers)
+
+    def would_offer(self, customers: pd.DataFrame) -> np.ndarray:
+        """True for each customer whose score reaches the threshold."""
+        return self.scores(customers) >= self.threshold
+
+    def problems(self, customer: Mapping[str, Any]) -> list[str]:
+        """What stops the model scoring this record safely, in plain words (empty if nothing)."""
+        found = []
+        for col in FEATURES:
+            value = customer.get(col)
+            if value is None or (_is_number(value) and math.isnan(value)):
+                found.append(f"{self._labels[col]} is missing")
+            elif col in NUMERIC and (not _is_number(value) or value < 0):
+                found.append(f"{self._labels[col]} is {value!r}, not a number of zero or more")
+            elif col in CATEGORICAL and not isinstance(value, str):
+                found.append(f"{self._labels[col]} is {value!r}, not a text value")
+        return found
+
+    def __call__(self, customer: Mapping[str, Any]) -> ChurnPrediction:
+        import pandas as pd
+
+        cid = str(customer.get("customer_id", "unknown"))
+        problems = self.problems(customer)
+        if problems:
+            failures = customer.get("payment_failures")
+            rule_says = _is_number(failures) and failures >= 1
+            return ChurnPrediction(cid, None, "send offer" if rule_says else "no offer",
+                                   "Fallback to today's rule because " + "; ".join(problems) + ".", "fallback")
+        rows = [dict(customer)] + [{**customer, col: self._typical[col]} for col in FEATURES]
+        scores = self.scores(pd.DataFrame(rows))
+        score, effects = float(scores[0]), {col: float(scores[0] - s) for col, s in zip(FEATURES, scores[1:])}
+        raising = score >= self.threshold
+        col = max(effects, key=effects.get) if raising else min(effects, key=effects.get)
+        if abs(effects[col]) < 0.005:
+            reason = "No single field stands out: this customer looks much like a typical one."
+        else:
+            reason = (f"Biggest factor {'raising' if raising else 'lowering'} the risk: {self._labels[col]} is "
+                      f"{_fmt(customer[col])} (typical customer: {_fmt(self._typical[col])}); with a typical value "
+                      f"the score would be {score - effects[col]:.2f}.")
+        notes = tuple(f"{self._labels[c]} {customer[c]!r} was not in the training data; the model treats it as average."
+                      for c in CATEGORICAL if customer[c] not in self._known[c])
+        return ChurnPrediction(cid, score, "send offer" if raising else "no offer", reason, "model", notes)
+
+
+@dataclass(frozen=True)
+class LatencyResult:
+    """Median wall-clock times: one customer per call vs ``batch_size`` customers per call."""
+
+    single_ms: float
+    batch_ms: float
+    batch_size: int
+
+    @property
+    def per_prediction_batch_ms(self) -> float:
+        return self.batch_ms / self.batch_size
+
+    def summary(self) -> str:
+        return (f"One customer per call: {self.single_ms:.2f} ms per prediction.\n"
+                f"{self.batch_size:,} customers per call: {self.batch_ms:.1f} ms in all, "
+                f"{self.per_prediction_batch_ms:.4f} ms per prediction "
+                f"(about {self.single_ms / max(self.per_prediction_batch_ms, 1e-9):,.0f} times cheaper each).")
+
+
+def measure_latency(score: Callable[[pd.DataFrame], Any], customers: pd.DataFrame, *,
+                    batch_size: int = 1000, repeats: int = 7) -> LatencyResult:
+    """Time ``score`` on single customers and on a batch; median of ``repeats`` runs each."""
+    if len(customers) < batch_size or repeats < 1:
+        raise ValueError(f"need at least {batch_size} customers and one repeat to measure latency")
+
+    def median_ms(frames: list) -> float:
+        times = []
+        for frame in frames:
+            start = time.perf_counter()
+            score(frame)
+            times.append((time.perf_counter() - start) * 1000)
+        return statistics.median(times)
+
+    batch = customers.iloc[:batch_size]
+    score(batch)  # warm-up: the first call pays one-off costs
+    return LatencyResult(median_ms([customers.iloc[[i]] for i in range(repeats)]),
+                         median_ms([batch] * repeats), batch_size)
+

@@ -1,0 +1,1 @@
+"""Stage 6, monitoring and maintenance (notebook 06): monthly metrics, drift, alerts, retraining."""

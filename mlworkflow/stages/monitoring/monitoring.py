@@ -1,0 +1,361 @@
+"""Monitoring (notebook 06): a live model's numbers month by month, input drift, alerts, retraining.
+
+    >>> metrics = monthly_metrics(model, churn_months(), threshold=0.25)   # one row per month
+    >>> drift = drift_scores(train, churn_months())                         # PSI per month and input
+    >>> alert_months(drift, threshold=0.2)                                  # {3: ['monthly_price'], ...}
+    >>> DriftMonitor(drift)                                                 # the same, with a slider
+
+PSI (population stability index) compares how an input is spread over bins in the training
+data and in a later month: sum over bins of (later share - training share) x ln(later / training).
+0 means identical; the usual reading is under 0.1 stable, 0.1 to 0.25 moving, over 0.25 shifted.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+import ipywidgets as widgets
+from traitlets import Float, observe, validate
+
+from mlworkflow.core.content import Fields, read_content
+from mlworkflow.core.text import money
+from mlworkflow.display.charts import Chart
+from mlworkflow.stages.evaluation.metrics import RetentionEconomics, evaluate
+from mlworkflow.stages.training.models import CATEGORICAL, NUMERIC, churn_scores
+from mlworkflow.ui import StaticFallback
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+__all__ = [
+    "Chart",
+    "DriftMonitor",
+    "MonitoringContent",
+    "PsiBand",
+    "alert_months",
+    "alert_summary",
+    "compare_models",
+    "drift_html",
+    "drift_scores",
+    "load_monitoring",
+    "metrics_text",
+    "monthly_metrics",
+    "plot_drift",
+    "plot_inputs",
+    "plot_metrics",
+    "psi",
+    "psi_band",
+]
+
+FEATURES = NUMERIC + CATEGORICAL
+FLOOR = 1e-4  # a bin empty on one side counts as this share, so the logarithm stays finite
+
+
+@dataclass(frozen=True)
+class PsiBand:
+    below: float | None  # upper bound of the band (None: no upper bound)
+    label: str
+    advice: str
+
+
+@dataclass(frozen=True)
+class MonitoringContent:
+    default_threshold: float
+    bands: tuple[PsiBand, ...]
+    features: Mapping[str, str]
+    metrics: Mapping[str, str]
+
+
+@lru_cache(maxsize=1)
+def load_monitoring() -> MonitoringContent:
+    """The monitoring notebook's course text, from ``content/monitoring.json``."""
+    data, label = read_content("monitoring.json")
+    top = Fields(data, label)
+    bands = []
+    for b in top.objects("psi_bands", min_items=2):
+        below = b.data.get("below")
+        if below is not None and (isinstance(below, bool) or not isinstance(below, (int, float))):
+            raise b.fail("below", "expected a number or null")
+        bands.append(PsiBand(below, b.text("label"), b.text("advice")))
+    if bands[-1].below is not None:
+        raise top.fail("psi_bands", "the last band needs below: null")
+    features, metrics = top.object("features"), top.object("metrics")
+    return MonitoringContent(
+        float(top.number("default_threshold")), tuple(bands), {f: features.text(f) for f in FEATURES},
+        {m: metrics.text(m) for m in metrics.data},
+    )
+
+
+# ---------------------------------------------------------------- drift
+
+def _is_categorical(values: Any) -> bool:
+    import pandas as pd
+
+    return not pd.api.types.is_numeric_dtype(values)
+
+
+def psi(expected: Sequence[Any], actual: Sequence[Any], *, bins: int = 10, floor: float = FLOOR) -> float:
+    """Population stability index of ``actual`` against ``expected`` (the training data).
+
+    Numbers go into ``bins`` bins cut at the training data's quantiles; text is compared
+    category by category. Shares below ``floor`` count as ``floor``.
+    """
+    import numpy as np
+    import pandas as pd
+
+    e, a = pd.Series(expected).dropna(), pd.Series(actual).dropna()
+    if e.empty or a.empty:
+        raise ValueError("psi needs at least one value on each side")
+    if _is_categorical(e) or _is_categorical(a):
+        cats = sorted(set(e.astype(str)) | set(a.astype(str)))
+        e_share = e.astype(str).value_counts(normalize=True).reindex(cats, fill_value=0).to_numpy()
+        a_share = a.astype(str).value_counts(normalize=True).reindex(cats, fill_value=0).to_numpy()
+    else:
+        edges = np.unique(np.quantile(e.to_numpy(float), np.linspace(0, 1, bins + 1)[1:-1]))
+        count = len(edges) + 1
+        e_share = np.bincount(np.searchsorted(edges, e.to_numpy(float), side="right"), minlength=count) / len(e)
+        a_share = np.bincount(np.searchsorted(edges, a.to_numpy(float), side="right"), minlength=count) / len(a)
+    e_share, a_share = np.maximum(e_share, floor), np.maximum(a_share, floor)
+    return float(np.sum((a_share - e_share) * np.log(a_share / e_share)))
+
+
+def psi_band(score: float) -> PsiBand:
+    """The reading of a PSI score: stable, moving or shifted, with what to do."""
+    for band in load_monitoring().bands:
+        if band.below is None or score < band.below:
+            return band
+    raise AssertionError("unreachable: the last band has no upper bound")  # pragma: no cover
+
+
+def drift_scores(reference: pd.DataFrame, months: pd.DataFrame, features: Sequence[str] = FEATURES,
+                 *, bins: int = 10) -> pd.DataFrame:
+    """PSI of each input in each month against ``reference``: one row per month, rounded to 3 places."""
+    import pandas as pd
+
+    rows = {month: {f: round(psi(reference[f], g[f], bins=bins), 3) for f in features}
+            for month, g in months.groupby("month")}
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("month")
+
+
+def alert_months(drift: pd.DataFrame, threshold: float) -> dict[int, list[str]]:
+    """Months in which at least one input's PSI reaches ``threshold``, with those inputs, worst first."""
+    alerts = {}
+    for month, row in drift.iterrows():
+        hit = row[row >= threshold].sort_values(ascending=False, kind="stable")
+        if len(hit):
+            alerts[int(month)] = list(hit.index)
+    return alerts
+
+
+# ---------------------------------------------------------------- model performance
+
+def _metrics(model: Any, data: pd.DataFrame, threshold: float, economics: RetentionEconomics | None) -> dict[str, float]:
+    from sklearn.metrics import roc_auc_score
+
+    with warnings.catch_warnings():  # new categories (a segment launched after training) are the point here
+        warnings.filterwarnings("ignore", message="Found unknown categories")
+        scores = churn_scores(model, data)
+    y = data["churned"].to_numpy()
+    r = evaluate(y, scores, threshold, economics)
+    return {
+        "customers": len(data), "actual_churn": round(float(y.mean()), 3), "predicted_churn": round(float(scores.mean()), 3),
+        "auc": round(float(roc_auc_score(y, scores)), 3) if 0 < y.sum() < len(y) else float("nan"),
+        "precision": round(r.precision, 3), "recall": round(r.recall, 3), "missed": r.fn, "net_value": r.net_value,
+    }
+
+
+def monthly_metrics(model: Any, months: pd.DataFrame, threshold: float = 0.25,
+                    economics: RetentionEconomics | None = None) -> pd.DataFrame:
+    """How the model did each month, once the month's outcomes are known: one row per month."""
+    import pandas as pd
+
+    rows = {int(m): _metrics(model, g, threshold, economics) for m, g in months.groupby("month")}
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("month")
+
+
+_METRIC_LABELS = {
+    "customers": "Customers", "actual_churn": "Actual churn", "predicted_churn": "Model's estimate",
+    "auc": "Ranking score (AUC)", "precision": "Precision", "recall": "Recall",
+    "missed": "Churners missed", "net_value": "Net value",
+}
+
+
+def metrics_text(metrics: pd.DataFrame) -> str:
+    """:func:`monthly_metrics` as a table a PM can read: labelled columns, percentages and dollars."""
+    table = metrics.copy()
+    for column in ("actual_churn", "predicted_churn"):
+        table[column] = (table[column] * 100).map("{:.1f}%".format)
+    for column in ("auc", "precision", "recall"):
+        table[column] = table[column].map("{:.3f}".format)
+    table["net_value"] = table["net_value"].map(money)
+    table.index.name = "Month"
+    return table.rename(columns=_METRIC_LABELS).to_string()
+
+
+def compare_models(models: Mapping[str, Any], data: pd.DataFrame, threshold: float = 0.25,
+                   economics: RetentionEconomics | None = None) -> pd.DataFrame:
+    """Each model's numbers on the same customers, side by side (a before/after table)."""
+    import pandas as pd
+
+    names = load_monitoring().metrics
+    table = pd.DataFrame({name: pd.Series(_metrics(m, data, threshold, economics), dtype=object) for name, m in models.items()})
+    return table.rename(index=names)
+
+
+# ---------------------------------------------------------------- charts
+
+def _tidy(ax: Any) -> None:
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.tick_params(labelsize=8)
+
+
+def plot_metrics(metrics: pd.DataFrame) -> Chart:
+    """Left: actual churn vs the model's estimate. Right: AUC, precision and recall, per month."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(9, 3.2), dpi=90, layout="constrained")
+    rate, quality = fig.subplots(1, 2)
+    x = metrics.index
+    rate.plot(x, metrics["actual_churn"] * 100, "o-", color="#dc2626", label="Actual churn")
+    rate.plot(x, metrics["predicted_churn"] * 100, "o--", color="#1d4ed8", label="Model's estimate")
+    rate.set(title="Churn rate per month (%)", xlabel="Month", ylim=(0, None))
+    for key, colour in (("auc", "#047857"), ("precision", "#7c3aed"), ("recall", "#ea580c")):
+        quality.plot(x, metrics[key], "o-", color=colour, label=load_monitoring().metrics[key].split(" (")[0])
+    quality.set(title="Model quality per month", xlabel="Month", ylim=(0, 1))
+    for ax in (rate, quality):
+        ax.legend(fontsize=8, frameon=False)
+        ax.set_xticks(list(x))
+        _tidy(ax)
+    return Chart(fig, "Actual churn rate and the model's estimate per month; AUC, precision and recall per month.")
+
+
+def plot_inputs(reference: pd.DataFrame, months: pd.DataFrame) -> Chart:
+    """Left: average monthly price. Right: share of each account type. Month 0 is the training data."""
+    import pandas as pd
+    from matplotlib.figure import Figure
+
+    both = pd.concat([reference.assign(month=0), months], ignore_index=True)
+    fig = Figure(figsize=(9, 3.2), dpi=90, layout="constrained")
+    price, segment = fig.subplots(1, 2)
+    avg = both.groupby("month")["monthly_price"].mean()
+    price.bar(avg.index, avg.to_numpy(), color=["#9ca3af"] + ["#1d4ed8"] * (len(avg) - 1))
+    price.set(title="Average monthly price ($)", xlabel="Month (0 = training data)")
+    shares = pd.crosstab(both["month"], both["segment"], normalize="index") * 100
+    bottom = pd.Series(0.0, index=shares.index)
+    for name, colour in zip(shares.columns, ("#f59e0b", "#1d4ed8", "#dc2626", "#6b7280")):
+        segment.bar(shares.index, shares[name], bottom=bottom, color=colour, label=name)
+        bottom += shares[name]
+    segment.set(title="Account type share (%)", xlabel="Month (0 = training data)", ylim=(0, 100))
+    segment.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1, 1))
+    for ax in (price, segment):
+        ax.set_xticks(list(avg.index))
+        _tidy(ax)
+    return Chart(fig, "Average monthly price and account-type shares per month, month 0 being the training data.")
+
+
+def plot_drift(drift: pd.DataFrame, threshold: float) -> Chart:
+    """PSI per input and month, with the alert threshold as a dashed line."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(9, 3.4), dpi=90, layout="constrained")
+    ax = fig.subplots()
+    names = load_monitoring().features
+    worst = drift.max().sort_values(ascending=False).index
+    for f in worst[:4]:
+        ax.plot(drift.index, drift[f], "o-", label=names.get(f, f))
+    for f in worst[4:]:
+        ax.plot(drift.index, drift[f], "-", color="#d1d5db", lw=1)
+    ax.axhline(threshold, color="#dc2626", ls="--", lw=1.2, label=f"Alert threshold ({threshold:g})")
+    ax.set(title="Drift score (PSI) per input; grey: the other inputs", xlabel="Month", ylabel="PSI")
+    ax.set_xticks(list(drift.index))
+    ax.legend(fontsize=8, frameon=False)
+    _tidy(ax)
+    return Chart(fig, f"PSI per input and month, with the alert threshold {threshold:g} as a dashed line.")
+
+
+# ---------------------------------------------------------------- widget
+
+def drift_html(drift: pd.DataFrame, threshold: float) -> str:
+    """The drift table with cells at or over ``threshold`` marked, and each month's alert status."""
+    names = load_monitoring().features
+    alerts = alert_months(drift, threshold)
+    head = "".join(f"<th>{html.escape(names.get(f, f))}</th>" for f in drift.columns)
+    rows = []
+    for month, row in drift.iterrows():
+        cells = "".join(
+            f'<td class="{"mlw-drift-hot" if v >= threshold else "mlw-drift-ok"}" '
+            f'style="text-align:right;{"background:#fecaca;font-weight:bold" if v >= threshold else ""}">{v:.3f}</td>'
+            for v in row)
+        fired = alerts.get(int(month))
+        status = (f'<td class="mlw-drift-alert" style="color:#b91c1c;text-align:left"><b>ALERT</b>: '
+                  f'{html.escape(", ".join(names.get(f, f) for f in fired))}</td>') if fired else '<td class="mlw-drift-quiet" style="text-align:left">quiet</td>'
+        rows.append(f'<tr data-month="{int(month)}"><th style="white-space:nowrap">Month {int(month)}</th>{cells}{status}</tr>')
+    return (f'<table class="mlw-drift-table"><thead><tr><th></th>{head}<th>Alert?</th></tr></thead>'
+            f'<tbody>{"".join(rows)}</tbody></table>')
+
+
+def alert_summary(drift: pd.DataFrame, threshold: float) -> str:
+    """One sentence: which months would have fired at this threshold."""
+    months = list(alert_months(drift, threshold))
+    if not months:
+        return f"At a threshold of {threshold:.2f}, no month fires an alert."
+    listed = ", ".join(str(m) for m in months)
+    return f"At a threshold of {threshold:.2f}, {len(months)} of {len(drift)} months fire an alert: month{'s' if len(months) > 1 else ''} {listed}."
+
+
+class DriftMonitor(StaticFallback, widgets.VBox):
+    """An alert-threshold slider over a month-by-input table of drift scores (PSI).
+
+    ``threshold`` is the public state; cells at or over it are marked and their months alert.
+    """
+
+    threshold = Float()
+
+    def __init__(self, drift: pd.DataFrame, threshold: float | None = None, **kwargs: Any):
+        if drift.empty:
+            raise ValueError("the drift table is empty: score at least one month first (drift_scores)")
+        self._drift = drift
+        default = load_monitoring().default_threshold if threshold is None else threshold
+        self._slider = widgets.FloatSlider(value=default, min=0.05, max=1.0, step=0.05, readout_format=".2f",
+                                           description="Alert at PSI ≥", style={"description_width": "initial"},
+                                           continuous_update=False)
+        self._slider.add_class("mlw-drift-threshold")
+        self._slider.observe(lambda change: setattr(self, "threshold", change["new"]), names="value")
+        self._summary = widgets.HTML()
+        self._summary.add_class("mlw-drift-summary")
+        self._table = widgets.HTML()
+        self._table.add_class("mlw-drift-grid")
+        super().__init__(children=[self._slider, self._summary, self._table], **kwargs)
+        self.add_class("mlw-drift-monitor")
+        self.threshold = default
+
+    @property
+    def alerts(self) -> dict[int, list[str]]:
+        """Months that alert at the current threshold, with the inputs that crossed it."""
+        return alert_months(self._drift, self.threshold)
+
+    @validate("threshold")
+    def _clamp(self, proposal: Any) -> float:
+        value = float(proposal["value"])
+        return 0.05 if math.isnan(value) else min(1.0, max(0.05, value))
+
+    @observe("threshold")
+    def _on_threshold(self, change: Any) -> None:
+        self._slider.value = self.threshold
+        band = psi_band(self.threshold)
+        self._summary.value = (f"<p><b>{html.escape(alert_summary(self._drift, self.threshold))}</b><br>"
+                               f"<i>A PSI of {self.threshold:.2f} reads as {html.escape(band.label)}. {html.escape(band.advice)}</i></p>")
+        self._table.value = drift_html(self._drift, self.threshold)
+
+    def _static_html(self) -> str:
+        return (f'<div class="mlw-drift-static"><p><b>{html.escape(alert_summary(self._drift, self.threshold))}</b></p>'
+                f"{drift_html(self._drift, self.threshold)}<p><em>Run this notebook in Jupyter to move the threshold.</em></p></div>")
+
+    def _static_text(self) -> str:
+        return alert_summary(self._drift, self.threshold) + "\n" + self._drift.to_string()
