@@ -3,29 +3,29 @@
 A share of customers gets the model's decision, the rest keep today's rule (the control);
 comparing the two groups shows what the model is worth, with an honest 95% range.
 
-    >>> RolloutSimulator(model, customers)     # pick shadow, a canary share, or everyone
+    >>> result = simulate_rollout(model_says, rule_says, churned, "canary-5")
+    >>> print(result.summary())                  # one line of numbers
+    >>> rollout_html(result)                     # the same, explained (what the widget shows)
+
+The sentences that say what a result means are in ``content/deployment.json`` (``rollout.verdicts``).
+The widget over this is ``stages.deployment.widgets.RolloutSimulator``.
 """
 
 from __future__ import annotations
 
-import html
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-import ipywidgets as widgets
-from traitlets import TraitError, Unicode, observe, validate
-
-from mlworkflow.core.text import html_table, money
+from mlworkflow.core.text import html_escape, html_table, money
 from mlworkflow.stages.deployment.service import RolloutStage, load_deployment
 from mlworkflow.stages.evaluation.metrics import RetentionEconomics
-from mlworkflow.ui import StaticFallback
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
+    from numpy.typing import ArrayLike
 
-__all__ = ["GroupOutcome", "RolloutResult", "RolloutSimulator", "assign_groups", "rollout_html", "simulate_rollout"]
+__all__ = ["GroupOutcome", "RolloutResult", "assign_groups", "rollout_html", "simulate_rollout", "verdict_text"]
 
 
 @dataclass(frozen=True)
@@ -86,7 +86,10 @@ class RolloutResult:
     @property
     def estimated_difference_per_1000(self) -> float:
         """Not measured: what the model would earn over the rule if it decided for everyone."""
-        return round(self.estimate_all_model.per_1000 - self.estimate_all_rule.per_1000, 2)
+        a, b = self.estimate_all_model.per_1000, self.estimate_all_rule.per_1000
+        if a is None or b is None:  # both estimates cover every customer, and simulate_rollout refuses none
+            raise ValueError("an estimate needs at least one customer")
+        return round(a - b, 2)
 
     @property
     def difference_range(self) -> tuple[float, float] | None:
@@ -98,19 +101,25 @@ class RolloutResult:
     def verdict(self) -> str:
         """better, worse, too close to call, or not measured."""
         rng = self.difference_range
-        return "not measured" if rng is None else "better" if rng[0] > 0 else "worse" if rng[1] < 0 else "too close to call"
+        if rng is None:
+            return "not measured"
+        return "better" if rng[0] > 0 else "worse" if rng[1] < 0 else "too close to call"
 
     def summary(self) -> str:
         """One line of deterministic numbers, for a checked notebook cell."""
         rng = self.difference_range
         measured = ("nothing measured" if rng is None else
-                    f"model vs control {self.difference_per_1000:+,.0f} $/1,000 (95% range {rng[0]:+,.0f} to {rng[1]:+,.0f}): {self.verdict}")
+                    f"model vs control {self.difference_per_1000:+,.0f} $/1,000 "
+                    f"(95% range {rng[0]:+,.0f} to {rng[1]:+,.0f}): {self.verdict}")
         return (f"{self.stage.label:<13} {self.model_group.customers:>5,} of {self.total:,} on the model; "
                 f"agreement {self.agreement:.1%}; {measured}")
 
 
 def assign_groups(n: int, share: float, seed: int = 0) -> np.ndarray:
-    """Who gets the model's decision: a random ``share`` of ``n``; a bigger share keeps the smaller one's customers."""
+    """Who gets the model's decision: a random ``share`` of ``n``.
+
+    A bigger share keeps the smaller one's customers (a canary widens; nobody is switched back).
+    """
     import numpy as np
 
     if not 0 <= share <= 1:
@@ -119,7 +128,7 @@ def assign_groups(n: int, share: float, seed: int = 0) -> np.ndarray:
     return ranks < round(share * n)
 
 
-def simulate_rollout(model_says: Sequence[bool], rule_says: Sequence[bool], churned: Sequence[int],
+def simulate_rollout(model_says: ArrayLike, rule_says: ArrayLike, churned: ArrayLike,
                      stage: str, *, economics: RetentionEconomics | None = None, seed: int = 0) -> RolloutResult:
     """Roll the model out to the share of customers ``stage`` names; the rest stay on the rule."""
     import numpy as np
@@ -138,6 +147,16 @@ def simulate_rollout(model_says: Sequence[bool], rule_says: Sequence[bool], chur
     )
 
 
+def verdict_text(r: RolloutResult) -> str:
+    """What the result means, in plain sentences (from ``content/deployment.json``; not HTML-escaped)."""
+    words = load_deployment().verdicts
+    rng, diff = r.difference_range, r.difference_per_1000
+    if rng is None or diff is None:
+        why = words.nobody_on_model if r.model_group.customers < 2 else words.no_control
+        return words.not_measured.format(why=why, estimate=money(r.estimated_difference_per_1000))
+    measured = words.measured.format(amount=money(abs(diff)), direction=words.more if diff >= 0 else words.less,
+                                     low=money(rng[0]), high=money(rng[1]))
+    return f"{measured} {words.conclusion(r.verdict)}"
 
 
 def rollout_html(r: RolloutResult) -> str:
@@ -145,76 +164,12 @@ def rollout_html(r: RolloutResult) -> str:
     pct = r.model_group.customers / r.total * 100
     bar = (f'<div class="mlw-rollout-bar" style="background:#e5e7eb;width:100%;max-width:36em;height:1.1em">'
            f'<div style="background:#1d4ed8;height:100%;width:{pct:.1f}%"></div></div>')
-    rng, diff = r.difference_range, r.difference_per_1000
-    if rng is None:
-        why = "nobody is on the model" if r.model_group.customers < 2 else "no control group is left"
-        verdict = (f"Nothing is measured here: {why}. An estimate from scores and past outcomes says the model would "
-                   f"earn {money(r.estimated_difference_per_1000)} per 1,000 customers more than today's rule, if it decided for everyone.")
-    else:
-        verdict = (f"Measured: the model group earns {money(abs(diff))} per 1,000 customers {'more' if diff >= 0 else 'less'} than "
-                   f"the control (95% range {money(rng[0])} to {money(rng[1])}). " + {
-                       "better": "The whole range is above zero: the model is better than today's rule.",
-                       "worse": "The whole range is below zero: the model is worse. Roll back.",
-                       "too close to call": "The range includes zero: this group is too small to tell the two apart yet.",
-                   }[r.verdict])
-    rows = [[name, f"{g.customers:,}", f"{g.offers:,}", f"{g.caught:,} of {g.churners:,}", money(g.net_value), money(g.per_1000)]
-            for name, g in (("On the model", r.model_group), ("Control (today's rule)", r.control))]
+    rows = [[name, f"{g.customers:,}", f"{g.offers:,}", f"{g.caught:,} of {g.churners:,}", money(g.net_value),
+             money(g.per_1000)] for name, g in (("On the model", r.model_group), ("Control (today's rule)", r.control))]
+    headers = ["Group", "Customers", "Offers", "Churners caught", "Net value", "Per 1,000 customers"]
     return (f'<div class="mlw-rollout-result"><p><b>{r.model_group.customers:,} of {r.total:,} customers '
             f'({pct:.0f}%) get the model\'s decision.</b></p>{bar}'
             f'<p class="mlw-rollout-agreement">Model and today\'s rule agree on <b>{r.agreement:.1%}</b> of customers '
             f'(model only: {r.disagree_model_only:,}; rule only: {r.disagree_rule_only:,}).</p>'
-            + html_table(["Group", "Customers", "Offers", "Churners caught", "Net value", "Per 1,000 customers"], rows, "mlw-rollout-table")
-            + f'<p class="mlw-rollout-verdict">{html.escape(verdict)}</p></div>')
-
-
-class RolloutSimulator(StaticFallback, widgets.VBox):
-    """Pick a rollout stage (shadow, canary %, full) and see who gets the model and how it compares.
-
-    ``stage`` (a stage id such as ``"canary-5"``) is the public state. All stages are computed
-    on construction, so switching is instant.
-    """
-
-    stage = Unicode()
-
-    def __init__(self, model_says: Sequence[bool], rule_says: Sequence[bool], churned: Sequence[int], *,
-                 economics: RetentionEconomics | None = None, seed: int = 0, stage: str | None = None, **kwargs: Any):
-        self._content = load_deployment()
-        self._results = {s.id: simulate_rollout(model_says, rule_says, churned, s.id, economics=economics, seed=seed)
-                         for s in self._content.stages}
-        self._picker = widgets.ToggleButtons(options=[(s.label, s.id) for s in self._content.stages],
-                                             value=stage or self._content.default_stage)
-        self._picker.add_class("mlw-rollout-stages")
-        self._picker.observe(lambda change: setattr(self, "stage", change["new"]), names="value")
-        self._explain = widgets.HTML()
-        self._explain.add_class("mlw-rollout-explain")
-        self._summary = widgets.HTML()
-        self._summary.add_class("mlw-rollout-summary")
-        super().__init__(children=[self._picker, self._explain, self._summary], **kwargs)
-        self.add_class("mlw-rollout")
-        self.stage = self._picker.value
-
-    @property
-    def result(self) -> RolloutResult:
-        return self._results[self.stage]
-
-    @validate("stage")
-    def _valid_stage(self, proposal: Any) -> str:
-        if proposal["value"] not in self._results:
-            raise TraitError(f"unknown rollout stage {proposal['value']!r}; choose from {', '.join(self._results)}")
-        return proposal["value"]
-
-    @observe("stage")
-    def _on_stage(self, change: Any) -> None:
-        self._picker.value = self.stage
-        self._explain.value = f"<p><i>{html.escape(self.result.stage.explain)}</i></p>"
-        self._summary.value = rollout_html(self.result)
-
-    def _static_html(self) -> str:
-        rows = [[r.stage.label, f"{r.model_group.customers:,}", f"{r.agreement:.1%}", money(r.difference_per_1000), r.verdict]
-                for r in self._results.values()]
-        return ('<div class="mlw-rollout-static"><h4>Rollout stages</h4>'
-                + html_table(["Stage", "On the model", "Agreement with rule", "Model vs control per 1,000", "Verdict"], rows, "mlw-rollout-table")
-                + "<p><em>Run this notebook in Jupyter to switch stages.</em></p></div>")
-
-    def _static_text(self) -> str:
-        return "\n".join(r.summary() for r in self._results.values())
+            + html_table(headers, rows, "mlw-rollout-table")
+            + f'<p class="mlw-rollout-verdict">{html_escape(verdict_text(r))}</p></div>')

@@ -5,8 +5,8 @@
     >>> RolloutSimulator(model_says=predict_churn.would_offer(live),
     ...                  rule_says=current_rule(live), churned=live["churned"])
 
-Course text (batch vs real time, the integration checklist, the rollout stages) is in
-``content/deployment.json``. The simulation is plain numpy; pandas is imported where needed.
+Course text (batch vs real time, the integration checklist, the rollout stages and what their
+results mean) is in ``content/deployment.json``. The simulation is plain numpy; pandas is imported where needed.
 """
 
 from __future__ import annotations
@@ -15,12 +15,13 @@ import html
 import math
 import numbers
 import statistics
+import string
 import time
 import warnings
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from mlworkflow.core.content import Fields, read_content
 from mlworkflow.core.text import html_table
@@ -38,6 +39,7 @@ __all__ = [
     "LatencyResult",
     "Mode",
     "RolloutStage",
+    "RolloutVerdicts",
     "compare_modes",
     "current_rule",
     "integration_checklist",
@@ -73,6 +75,42 @@ class RolloutStage:
 
 
 @dataclass(frozen=True)
+class RolloutVerdicts:
+    """What a rollout stage's result means, in sentences; ``{name}`` placeholders are filled in code."""
+
+    not_measured: str  # {why}, {estimate}
+    nobody_on_model: str
+    no_control: str
+    measured: str  # {amount}, {direction}, {low}, {high}
+    more: str
+    less: str
+    better: str
+    worse: str
+    too_close: str
+
+    def conclusion(self, verdict: str) -> str:
+        """The sentence for a measured verdict: better, worse or too close to call."""
+        return {"better": self.better, "worse": self.worse, "too close to call": self.too_close}[verdict]
+
+
+_PLACEHOLDERS = {"not_measured": {"why", "estimate"}, "measured": {"amount", "direction", "low", "high"}}
+
+
+def _parse_verdicts(v: Fields) -> RolloutVerdicts:
+    texts = {f.name: v.text(f.name) for f in fields(RolloutVerdicts)}
+    for name, text in texts.items():
+        try:
+            used = {field for _, field, _, _ in string.Formatter().parse(text) if field is not None}
+        except ValueError as exc:
+            raise v.fail(name, f"unbalanced braces ({exc})") from exc
+        expected = _PLACEHOLDERS.get(name, set())
+        if used != expected:
+            wanted = ", ".join("{" + p + "}" for p in sorted(expected)) or "no {placeholders}"
+            raise v.fail(name, f"expected {wanted}, found {', '.join(sorted(used)) or 'none'}")
+    return RolloutVerdicts(**texts)
+
+
+@dataclass(frozen=True)
 class DeploymentContent:
     modes: tuple[Mode, ...]
     mode_rows: tuple[tuple[str, str], ...]  # (field, label)
@@ -83,6 +121,7 @@ class DeploymentContent:
     checklist: tuple[ChecklistItem, ...]
     stages: tuple[RolloutStage, ...]
     default_stage: str
+    verdicts: RolloutVerdicts
 
     def stage(self, stage_id: str) -> RolloutStage:
         for s in self.stages:
@@ -94,7 +133,8 @@ class DeploymentContent:
 def _parse(data: Any, label: str) -> DeploymentContent:
     top = Fields(data, label)
     rows = tuple((r.text("field"), r.text("label")) for r in top.objects("mode_rows"))
-    modes = tuple(Mode(m.text("id"), m.text("name"), {f: m.text(f) for f, _ in rows}) for m in top.objects("modes", min_items=2))
+    modes = tuple(Mode(m.text("id"), m.text("name"), {f: m.text(f) for f, _ in rows})
+                  for m in top.objects("modes", min_items=2))
     ids = {m.id for m in modes}
     scenarios = []
     for s in top.objects("scenarios"):
@@ -114,7 +154,7 @@ def _parse(data: Any, label: str) -> DeploymentContent:
         modes, rows, tuple(scenarios), {f: labels.text(f) for f in FEATURES},
         rule.text("name"), rule.text("description"),
         tuple(ChecklistItem(c.text("area"), c.text("item"), c.text("churn_case")) for c in top.objects("checklist")),
-        tuple(stages), roll.text("default"),
+        tuple(stages), roll.text("default"), _parse_verdicts(roll.object("verdicts")),
     )
     try:
         content.stage(content.default_stage)
@@ -127,8 +167,6 @@ def _parse(data: Any, label: str) -> DeploymentContent:
 def load_deployment() -> DeploymentContent:
     """The deployment notebook's course text, from ``content/deployment.json``."""
     return _parse(*read_content("deployment.json"))
-
-
 
 
 class _Shown:
@@ -155,7 +193,8 @@ def compare_modes() -> _Shown:
             + "".join(f"<li>{html.escape(r)}</li>" for r, _m, _why in c.scenarios)
             + "</ol><details><summary>Show the answers</summary>"
             + html_table(["Request", "Fits", "Why"], fits, "mlw-mode-scenarios") + "</details>")
-    text = "\n".join(f"{label}:\n" + "\n".join(f"  {m.name}: {m.fields[f]}" for m in c.modes) for f, label in c.mode_rows)
+    text = "\n".join(f"{label}:\n" + "\n".join(f"  {m.name}: {m.fields[f]}" for m in c.modes)
+                     for f, label in c.mode_rows)
     text += "\n\nWhich fits?\n" + "\n".join(f"  - {r} -> {names[m]}: {why}" for r, m, why in c.scenarios)
     return _Shown(page, text)
 
@@ -202,7 +241,8 @@ def _fmt(value: Any) -> str:
     return f"{value:g}" if _is_number(value) else str(value)
 
 
-def _is_number(value: Any) -> bool:
+def _is_number(value: Any) -> TypeGuard[float]:
+    """A real number (int, float or a numpy number), not a bool."""
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
@@ -256,9 +296,10 @@ class ChurnService:
                                    "Fallback to today's rule because " + "; ".join(problems) + ".", "fallback")
         rows = [dict(customer)] + [{**customer, col: self._typical[col]} for col in FEATURES]
         scores = self.scores(pd.DataFrame(rows))
-        score, effects = float(scores[0]), {col: float(scores[0] - s) for col, s in zip(FEATURES, scores[1:])}
+        score = float(scores[0])
+        effects = {col: float(scores[0] - s) for col, s in zip(FEATURES, scores[1:], strict=True)}
         raising = score >= self.threshold
-        col = max(effects, key=effects.get) if raising else min(effects, key=effects.get)
+        col = max(effects, key=lambda c: effects[c]) if raising else min(effects, key=lambda c: effects[c])
         if abs(effects[col]) < 0.005:
             reason = "No single field stands out: this customer looks much like a typical one."
         else:
@@ -295,7 +336,7 @@ def measure_latency(score: Callable[[pd.DataFrame], Any], customers: pd.DataFram
     if len(customers) < batch_size or repeats < 1:
         raise ValueError(f"need at least {batch_size} customers and one repeat to measure latency")
 
-    def median_ms(frames: list) -> float:
+    def median_ms(frames: list[pd.DataFrame]) -> float:
         times = []
         for frame in frames:
             start = time.perf_counter()

@@ -1,24 +1,27 @@
-"""Monitoring: PSI (hand-checked), drift tables and alerts, monthly metrics, retrain comparison, charts, widget."""
+"""Monitoring: PSI (hand-checked), drift tables and alerts, monthly metrics, retrain comparison, charts, content."""
 
 import json
 import math
+import re
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from mlworkflow.core.content import ContentError
+from mlworkflow.core.content import ContentError, read_content
+from mlworkflow.display.charts import Chart
 from mlworkflow.stages.data.datasets import churn_customers, churn_months
-from mlworkflow.stages.monitoring import monitoring
-from mlworkflow.stages.monitoring.monitoring import (
-    Chart,
-    DriftMonitor,
+from mlworkflow.stages.monitoring import drift as drift_module
+from mlworkflow.stages.monitoring.drift import (
     alert_months,
     alert_summary,
+    band_text,
     compare_models,
     drift_html,
     drift_scores,
     load_monitoring,
+    metrics_text,
+    month_number,
     monthly_metrics,
     plot_drift,
     plot_inputs,
@@ -118,12 +121,13 @@ def test_monthly_metrics_one_row_per_month(case, recwarn):
     model, _, months = case
     m = monthly_metrics(model, months, threshold=0.25)
     assert list(m.index) == [1, 2, 3, 4, 5, 6]
-    assert set(m.columns) == {"customers", "actual_churn", "predicted_churn", "auc", "precision", "recall", "missed", "net_value"}
+    assert set(m.columns) == set(drift_module.METRICS)
     assert (m["customers"] == 600).all()
     month1 = months[months["month"] == 1]
     assert m.loc[1, "actual_churn"] == round(month1["churned"].mean(), 3)
     # the documented story: churn rises, the stale model's estimate falls behind
-    assert m.loc[6, "actual_churn"] - m.loc[6, "predicted_churn"] > m.loc[1, "actual_churn"] - m.loc[1, "predicted_churn"]
+    gap = m["actual_churn"] - m["predicted_churn"]
+    assert gap[6] > gap[1]
     assert not [w for w in recwarn if "unknown categories" in str(w.message)]
 
 
@@ -133,7 +137,8 @@ def test_compare_models_before_and_after(case):
     table = compare_models({"Original": model, "Retrained": retrained}, months[months["month"] == 6])
     assert list(table.columns) == ["Original", "Retrained"]
     assert "Churn rate (model's estimate)" in table.index and "Recall" in table.index
-    assert table.loc["Customers scored", "Original"] == 600 and isinstance(table.loc["Churners missed", "Original"], int)
+    assert table.loc["Customers scored", "Original"] == 600
+    assert isinstance(table.loc["Churners missed", "Original"], int)
     actual = table.loc["Churn rate (actual)", "Original"]
     # retraining on recent months brings the estimate back towards reality
     assert abs(table.loc["Churn rate (model's estimate)", "Retrained"] - actual) < abs(
@@ -161,84 +166,36 @@ def test_content_loads():
     c = load_monitoring()
     assert 0 < c.default_threshold < 1
     assert [b.label for b in c.bands] == ["stable", "moving", "shifted"]
-    assert set(c.features) == set(monitoring.FEATURES)
+    assert set(c.features) == set(drift_module.FEATURES)
 
 
 @pytest.mark.parametrize("mutate, field", [
     (lambda d: d["psi_bands"][-1].update(below=1), "psi_bands"),
-    (lambda d: d["psi_bands"][0].update(below="low"), r"psi_bands\[0\].below"),
+    (lambda d: d["psi_bands"][0].update(below="low"), "psi_bands[0].below"),
     (lambda d: d["features"].pop("plan"), "features.plan"),
     (lambda d: d.update(default_threshold="high"), "default_threshold"),
+    (lambda d: d["metrics"].pop("recall"), "metrics.recall"),
+    (lambda d: d["table_columns"].pop("net_value"), "table_columns.net_value"),
+    (lambda d: d.pop("alerts"), "alerts"),
+    (lambda d: d["alerts"].update(none="No alert at {limit}."), "alerts.none"),
+    (lambda d: d["alerts"].update(many="{threshold}: {alerting} of {months} months."), "alerts.many"),
+    (lambda d: d["alerts"].update(band="A PSI of {threshold reads as {label}."), "alerts.band"),
 ])
-def test_malformed_content_names_the_field(monkeypatch, mutate, field):
-    from mlworkflow.core.content import read_content
-
-    data, label = read_content("monitoring.json")
-    data = json.loads(json.dumps(data))
+def test_malformed_content_names_the_file_and_field(monkeypatch, tmp_path, mutate, field):
+    data, _ = read_content("monitoring.json")
     mutate(data)
-    monkeypatch.setattr(monitoring, "read_content", lambda name: (data, label))
-    monitoring.load_monitoring.cache_clear()
+    copy = tmp_path / "monitoring.json"
+    copy.write_text(json.dumps(data), encoding="utf-8")
+    monkeypatch.setattr(drift_module, "read_content", lambda name: read_content(name, path=copy))
+    drift_module.load_monitoring.cache_clear()
     try:
-        with pytest.raises(ContentError, match=field):
-            monitoring.load_monitoring()
+        with pytest.raises(ContentError, match=re.escape(f"{copy}: {field}")):
+            drift_module.load_monitoring()
     finally:
-        monitoring.load_monitoring.cache_clear()
-
-
-# -- widget ----------------------------------------------------------------------------
-
-def test_widget_slider_changes_the_alerts(drift):
-    w = DriftMonitor(drift)
-    assert w.threshold == load_monitoring().default_threshold == 0.2
-    assert w.alerts == {2: ["monthly_price"], 3: ["segment", "monthly_price"]}
-    assert "2 of 3 months" in w._summary.value and w._table.value.count("mlw-drift-alert") == 2
-    w._slider.value = 0.5  # what dragging the slider does
-    assert w.threshold == 0.5 and list(w.alerts) == [3]
-    assert "1 of 3 months" in w._summary.value and w._table.value.count("mlw-drift-alert") == 1
-    assert "shifted" in w._summary.value  # what a PSI of 0.5 means
-    w.threshold = 0.9  # and from code, the slider follows
-    assert w._slider.value == 0.9 and "no month fires" in w._summary.value
-
-
-def test_widget_clamps_and_rejects_empty(drift):
-    w = DriftMonitor(drift, threshold=0.35)
-    assert w.threshold == 0.35
-    w.threshold = 7
-    assert w.threshold == 1.0
-    w.threshold = -1
-    assert w.threshold == 0.05
-    with pytest.raises(ValueError, match="empty"):
-        DriftMonitor(drift.iloc[0:0])
-
-
-def test_widget_css_hooks_and_static_fallback(drift):
-    w = DriftMonitor(drift)
-    assert "mlw-drift-monitor" in w._dom_classes and "mlw-drift-threshold" in w._slider._dom_classes
-    assert "mlw-drift-grid" in w._table._dom_classes and "mlw-drift-summary" in w._summary._dom_classes
-    data = w._repr_mimebundle_()
-    data = data[0] if isinstance(data, tuple) else data
-    assert "mlw-drift-static" in data["text/html"] and "mlw-drift-table" in data["text/html"]
-    assert data["text/plain"].startswith("At a threshold of 0.20")
-
-
-def test_widget_escapes_feature_names(monkeypatch):
-    evil = "<img src=x onerror=alert(1)>"
-    d = pd.DataFrame({evil: [0.5]}, index=pd.Index([1], name="month"))
-    content = load_monitoring()
-    fake = type(content)(content.default_threshold, tuple(type(b)(b.below, evil, evil) for b in content.bands),
-                         {}, content.metrics)
-    monkeypatch.setattr(monitoring, "load_monitoring", lambda: fake)
-    w = DriftMonitor(d)
-    for page in (w._summary.value, w._table.value, w._static_html()):
-        assert "<img" not in page
-    assert "&lt;img" in w._table.value
+        drift_module.load_monitoring.cache_clear()
 
 
 def test_metrics_text_labels_columns_for_a_pm():
-    import pandas as pd
-
-    from mlworkflow.stages.monitoring.monitoring import metrics_text
-
     frame = pd.DataFrame(
         {"customers": [1000], "actual_churn": [0.159], "predicted_churn": [0.147], "auc": [0.7254],
          "precision": [0.403], "recall": [0.352], "missed": [103], "net_value": [1252.0]},
@@ -247,3 +204,39 @@ def test_metrics_text_labels_columns_for_a_pm():
     text = metrics_text(frame)
     assert "Actual churn" in text and "Model's estimate" in text and "Ranking score (AUC)" in text
     assert "15.9%" in text and "$1,252" in text and "0.725" in text and "net_value" not in text
+
+
+def test_metrics_text_puts_the_minus_before_the_dollar():
+    frame = pd.DataFrame(
+        {"customers": [1000], "actual_churn": [0.2], "predicted_churn": [0.1], "auc": [0.6],
+         "precision": [0.2], "recall": [0.1], "missed": [180], "net_value": [-456.2]},
+        index=pd.Index([4], name="month"),
+    )
+    text = metrics_text(frame)
+    assert "-$456" in text and "$-" not in text
+
+
+def test_month_number_accepts_whole_numbers_only():
+    assert month_number(np.int64(3)) == 3 and type(month_number(np.int64(3))) is int
+    assert month_number(7) == 7
+    for bad in ("3", 3.0, True, None):
+        with pytest.raises(TypeError, match="whole month number"):
+            month_number(bad)
+
+
+def test_band_text_reads_the_threshold():
+    assert band_text(0.5) == ("A PSI of 0.50 reads as shifted. The inputs no longer look like the training data. "
+                              "Find out why, and plan a retrain.")
+    assert band_text(0.05).startswith("A PSI of 0.05 reads as stable.")
+
+
+def test_alert_sentences_come_from_the_content(monkeypatch, drift):
+    content = load_monitoring()
+    alerts = type(content.alerts)(none="Quiet at {threshold}.", one="{alerting}/{months} at {threshold}: {listed}.",
+                                  many="{alerting}/{months} at {threshold}: {listed}!", band="{threshold} is {label}.")
+    fake = type(content)(**{**vars(content), "alerts": alerts})
+    monkeypatch.setattr(drift_module, "load_monitoring", lambda: fake)
+    assert alert_summary(drift, 0.9) == "Quiet at 0.90."
+    assert alert_summary(drift, 0.5) == "1/3 at 0.50: 3."
+    assert alert_summary(drift, 0.2) == "2/3 at 0.20: 2, 3!"
+    assert band_text(0.3).startswith("0.30 is shifted. ")

@@ -3,48 +3,48 @@
     >>> metrics = monthly_metrics(model, churn_months(), threshold=0.25)   # one row per month
     >>> drift = drift_scores(train, churn_months())                         # PSI per month and input
     >>> alert_months(drift, threshold=0.2)                                  # {3: ['monthly_price'], ...}
-    >>> DriftMonitor(drift)                                                 # the same, with a slider
+
+The widget over the drift table (``DriftMonitor``, a threshold slider) is in ``stages.monitoring.widgets``.
 
 PSI (population stability index) compares how an input is spread over bins in the training
 data and in a later month: sum over bins of (later share - training share) x ln(later / training).
 0 means identical; the usual reading is under 0.1 stable, 0.1 to 0.25 moving, over 0.25 shifted.
+Those readings, the alert sentences and the table labels are in ``content/monitoring.json``.
 """
 
 from __future__ import annotations
 
-import html
-import math
+import numbers
+import string
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-import ipywidgets as widgets
-from traitlets import Float, observe, validate
-
 from mlworkflow.core.content import Fields, read_content
-from mlworkflow.core.text import money
+from mlworkflow.core.text import html_escape, money
 from mlworkflow.display.charts import Chart
 from mlworkflow.stages.evaluation.metrics import RetentionEconomics, evaluate
 from mlworkflow.stages.training.models import CATEGORICAL, NUMERIC, churn_scores
-from mlworkflow.ui import StaticFallback
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
+    from numpy.typing import ArrayLike
 
 __all__ = [
-    "Chart",
-    "DriftMonitor",
+    "AlertTexts",
     "MonitoringContent",
     "PsiBand",
     "alert_months",
     "alert_summary",
+    "band_text",
     "compare_models",
     "drift_html",
     "drift_scores",
     "load_monitoring",
     "metrics_text",
+    "month_number",
     "monthly_metrics",
     "plot_drift",
     "plot_inputs",
@@ -54,6 +54,7 @@ __all__ = [
 ]
 
 FEATURES = NUMERIC + CATEGORICAL
+METRICS = ("customers", "actual_churn", "predicted_churn", "auc", "precision", "recall", "missed", "net_value")
 FLOOR = 1e-4  # a bin empty on one side counts as this share, so the logarithm stays finite
 
 
@@ -65,11 +66,44 @@ class PsiBand:
 
 
 @dataclass(frozen=True)
+class AlertTexts:
+    """The alert sentences; ``{name}`` placeholders are filled in code."""
+
+    none: str  # {threshold}
+    one: str  # {threshold}, {alerting}, {months}, {listed}
+    many: str  # the same, for more than one alerting month
+    band: str  # {threshold}, {label}
+
+
+@dataclass(frozen=True)
 class MonitoringContent:
     default_threshold: float
     bands: tuple[PsiBand, ...]
     features: Mapping[str, str]
-    metrics: Mapping[str, str]
+    metrics: Mapping[str, str]  # compare_models' row labels
+    columns: Mapping[str, str]  # metrics_text's column labels
+    alerts: AlertTexts
+
+
+_PLACEHOLDERS = {
+    "none": {"threshold"},
+    "one": {"threshold", "alerting", "months", "listed"},
+    "many": {"threshold", "alerting", "months", "listed"},
+    "band": {"threshold", "label"},
+}
+
+
+def _template(obj: Fields, key: str) -> str:
+    """A sentence with exactly the placeholders the code fills in."""
+    text = obj.text(key)
+    try:
+        used = {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+    except ValueError as exc:
+        raise obj.fail(key, f"unbalanced braces ({exc})") from exc
+    if used != _PLACEHOLDERS[key]:
+        wanted = ", ".join("{" + p + "}" for p in sorted(_PLACEHOLDERS[key]))
+        raise obj.fail(key, f"expected the placeholders {wanted}, found {', '.join(sorted(used)) or 'none'}")
+    return text
 
 
 @lru_cache(maxsize=1)
@@ -85,11 +119,19 @@ def load_monitoring() -> MonitoringContent:
         bands.append(PsiBand(below, b.text("label"), b.text("advice")))
     if bands[-1].below is not None:
         raise top.fail("psi_bands", "the last band needs below: null")
-    features, metrics = top.object("features"), top.object("metrics")
+    features, metrics, columns, alerts = (top.object(k) for k in ("features", "metrics", "table_columns", "alerts"))
     return MonitoringContent(
         float(top.number("default_threshold")), tuple(bands), {f: features.text(f) for f in FEATURES},
-        {m: metrics.text(m) for m in metrics.data},
+        {m: metrics.text(m) for m in METRICS}, {m: columns.text(m) for m in METRICS},
+        AlertTexts(*(_template(alerts, k) for k in ("none", "one", "many", "band"))),
     )
+
+
+def month_number(label: object) -> int:
+    """A month label from a drift or metrics table (a whole number, maybe a numpy one) as an ``int``."""
+    if isinstance(label, bool) or not isinstance(label, numbers.Integral):
+        raise TypeError(f"expected a whole month number, got {label!r}")
+    return int(label)
 
 
 # ---------------------------------------------------------------- drift
@@ -100,7 +142,8 @@ def _is_categorical(values: Any) -> bool:
     return not pd.api.types.is_numeric_dtype(values)
 
 
-def psi(expected: Sequence[Any], actual: Sequence[Any], *, bins: int = 10, floor: float = FLOOR) -> float:
+def psi(expected: ArrayLike | pd.Series, actual: ArrayLike | pd.Series, *, bins: int = 10,
+        floor: float = FLOOR) -> float:
     """Population stability index of ``actual`` against ``expected`` (the training data).
 
     Numbers go into ``bins`` bins cut at the training data's quantiles; text is compared
@@ -149,13 +192,14 @@ def alert_months(drift: pd.DataFrame, threshold: float) -> dict[int, list[str]]:
     for month, row in drift.iterrows():
         hit = row[row >= threshold].sort_values(ascending=False, kind="stable")
         if len(hit):
-            alerts[int(month)] = list(hit.index)
+            alerts[month_number(month)] = list(hit.index)
     return alerts
 
 
 # ---------------------------------------------------------------- model performance
 
-def _metrics(model: Any, data: pd.DataFrame, threshold: float, economics: RetentionEconomics | None) -> dict[str, float]:
+def _metrics(model: Any, data: pd.DataFrame, threshold: float,
+             economics: RetentionEconomics | None) -> dict[str, float]:
     from sklearn.metrics import roc_auc_score
 
     with warnings.catch_warnings():  # new categories (a segment launched after training) are the point here
@@ -164,7 +208,8 @@ def _metrics(model: Any, data: pd.DataFrame, threshold: float, economics: Retent
     y = data["churned"].to_numpy()
     r = evaluate(y, scores, threshold, economics)
     return {
-        "customers": len(data), "actual_churn": round(float(y.mean()), 3), "predicted_churn": round(float(scores.mean()), 3),
+        "customers": len(data), "actual_churn": round(float(y.mean()), 3),
+        "predicted_churn": round(float(scores.mean()), 3),
         "auc": round(float(roc_auc_score(y, scores)), 3) if 0 < y.sum() < len(y) else float("nan"),
         "precision": round(r.precision, 3), "recall": round(r.recall, 3), "missed": r.fn, "net_value": r.net_value,
     }
@@ -175,15 +220,8 @@ def monthly_metrics(model: Any, months: pd.DataFrame, threshold: float = 0.25,
     """How the model did each month, once the month's outcomes are known: one row per month."""
     import pandas as pd
 
-    rows = {int(m): _metrics(model, g, threshold, economics) for m, g in months.groupby("month")}
+    rows = {month_number(m): _metrics(model, g, threshold, economics) for m, g in months.groupby("month")}
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("month")
-
-
-_METRIC_LABELS = {
-    "customers": "Customers", "actual_churn": "Actual churn", "predicted_churn": "Model's estimate",
-    "auc": "Ranking score (AUC)", "precision": "Precision", "recall": "Recall",
-    "missed": "Churners missed", "net_value": "Net value",
-}
 
 
 def metrics_text(metrics: pd.DataFrame) -> str:
@@ -195,7 +233,7 @@ def metrics_text(metrics: pd.DataFrame) -> str:
         table[column] = table[column].map("{:.3f}".format)
     table["net_value"] = table["net_value"].map(money)
     table.index.name = "Month"
-    return table.rename(columns=_METRIC_LABELS).to_string()
+    return table.rename(columns=load_monitoring().columns).to_string()
 
 
 def compare_models(models: Mapping[str, Any], data: pd.DataFrame, threshold: float = 0.25,
@@ -204,7 +242,8 @@ def compare_models(models: Mapping[str, Any], data: pd.DataFrame, threshold: flo
     import pandas as pd
 
     names = load_monitoring().metrics
-    table = pd.DataFrame({name: pd.Series(_metrics(m, data, threshold, economics), dtype=object) for name, m in models.items()})
+    table = pd.DataFrame({name: pd.Series(_metrics(m, data, threshold, economics), dtype=object)
+                          for name, m in models.items()})
     return table.rename(index=names)
 
 
@@ -248,7 +287,7 @@ def plot_inputs(reference: pd.DataFrame, months: pd.DataFrame) -> Chart:
     price.set(title="Average monthly price ($)", xlabel="Month (0 = training data)")
     shares = pd.crosstab(both["month"], both["segment"], normalize="index") * 100
     bottom = pd.Series(0.0, index=shares.index)
-    for name, colour in zip(shares.columns, ("#f59e0b", "#1d4ed8", "#dc2626", "#6b7280")):
+    for name, colour in zip(shares.columns, ("#f59e0b", "#1d4ed8", "#dc2626", "#6b7280"), strict=False):
         segment.bar(shares.index, shares[name], bottom=bottom, color=colour, label=name)
         bottom += shares[name]
     segment.set(title="Account type share (%)", xlabel="Month (0 = training data)", ylim=(0, 100))
@@ -279,83 +318,41 @@ def plot_drift(drift: pd.DataFrame, threshold: float) -> Chart:
     return Chart(fig, f"PSI per input and month, with the alert threshold {threshold:g} as a dashed line.")
 
 
-# ---------------------------------------------------------------- widget
+# ---------------------------------------------------------------- the drift table and its alerts
 
 def drift_html(drift: pd.DataFrame, threshold: float) -> str:
     """The drift table with cells at or over ``threshold`` marked, and each month's alert status."""
     names = load_monitoring().features
     alerts = alert_months(drift, threshold)
-    head = "".join(f"<th>{html.escape(names.get(f, f))}</th>" for f in drift.columns)
+    head = "".join(f"<th>{html_escape(names.get(f, f))}</th>" for f in drift.columns)
     rows = []
-    for month, row in drift.iterrows():
+    for label, row in drift.iterrows():
+        month = month_number(label)
         cells = "".join(
             f'<td class="{"mlw-drift-hot" if v >= threshold else "mlw-drift-ok"}" '
             f'style="text-align:right;{"background:#fecaca;font-weight:bold" if v >= threshold else ""}">{v:.3f}</td>'
             for v in row)
-        fired = alerts.get(int(month))
+        fired = alerts.get(month)
         status = (f'<td class="mlw-drift-alert" style="color:#b91c1c;text-align:left"><b>ALERT</b>: '
-                  f'{html.escape(", ".join(names.get(f, f) for f in fired))}</td>') if fired else '<td class="mlw-drift-quiet" style="text-align:left">quiet</td>'
-        rows.append(f'<tr data-month="{int(month)}"><th style="white-space:nowrap">Month {int(month)}</th>{cells}{status}</tr>')
+                  f'{html_escape(", ".join(names.get(f, f) for f in fired))}</td>' if fired
+                  else '<td class="mlw-drift-quiet" style="text-align:left">quiet</td>')
+        rows.append(f'<tr data-month="{month}"><th style="white-space:nowrap">Month {month}</th>{cells}{status}</tr>')
     return (f'<table class="mlw-drift-table"><thead><tr><th></th>{head}<th>Alert?</th></tr></thead>'
             f'<tbody>{"".join(rows)}</tbody></table>')
 
 
 def alert_summary(drift: pd.DataFrame, threshold: float) -> str:
     """One sentence: which months would have fired at this threshold."""
+    texts = load_monitoring().alerts
     months = list(alert_months(drift, threshold))
     if not months:
-        return f"At a threshold of {threshold:.2f}, no month fires an alert."
-    listed = ", ".join(str(m) for m in months)
-    return f"At a threshold of {threshold:.2f}, {len(months)} of {len(drift)} months fire an alert: month{'s' if len(months) > 1 else ''} {listed}."
+        return texts.none.format(threshold=f"{threshold:.2f}")
+    template = texts.one if len(months) == 1 else texts.many
+    return template.format(threshold=f"{threshold:.2f}", alerting=len(months), months=len(drift),
+                           listed=", ".join(str(m) for m in months))
 
 
-class DriftMonitor(StaticFallback, widgets.VBox):
-    """An alert-threshold slider over a month-by-input table of drift scores (PSI).
-
-    ``threshold`` is the public state; cells at or over it are marked and their months alert.
-    """
-
-    threshold = Float()
-
-    def __init__(self, drift: pd.DataFrame, threshold: float | None = None, **kwargs: Any):
-        if drift.empty:
-            raise ValueError("the drift table is empty: score at least one month first (drift_scores)")
-        self._drift = drift
-        default = load_monitoring().default_threshold if threshold is None else threshold
-        self._slider = widgets.FloatSlider(value=default, min=0.05, max=1.0, step=0.05, readout_format=".2f",
-                                           description="Alert at PSI ≥", style={"description_width": "initial"},
-                                           continuous_update=False)
-        self._slider.add_class("mlw-drift-threshold")
-        self._slider.observe(lambda change: setattr(self, "threshold", change["new"]), names="value")
-        self._summary = widgets.HTML()
-        self._summary.add_class("mlw-drift-summary")
-        self._table = widgets.HTML()
-        self._table.add_class("mlw-drift-grid")
-        super().__init__(children=[self._slider, self._summary, self._table], **kwargs)
-        self.add_class("mlw-drift-monitor")
-        self.threshold = default
-
-    @property
-    def alerts(self) -> dict[int, list[str]]:
-        """Months that alert at the current threshold, with the inputs that crossed it."""
-        return alert_months(self._drift, self.threshold)
-
-    @validate("threshold")
-    def _clamp(self, proposal: Any) -> float:
-        value = float(proposal["value"])
-        return 0.05 if math.isnan(value) else min(1.0, max(0.05, value))
-
-    @observe("threshold")
-    def _on_threshold(self, change: Any) -> None:
-        self._slider.value = self.threshold
-        band = psi_band(self.threshold)
-        self._summary.value = (f"<p><b>{html.escape(alert_summary(self._drift, self.threshold))}</b><br>"
-                               f"<i>A PSI of {self.threshold:.2f} reads as {html.escape(band.label)}. {html.escape(band.advice)}</i></p>")
-        self._table.value = drift_html(self._drift, self.threshold)
-
-    def _static_html(self) -> str:
-        return (f'<div class="mlw-drift-static"><p><b>{html.escape(alert_summary(self._drift, self.threshold))}</b></p>'
-                f"{drift_html(self._drift, self.threshold)}<p><em>Run this notebook in Jupyter to move the threshold.</em></p></div>")
-
-    def _static_text(self) -> str:
-        return alert_summary(self._drift, self.threshold) + "\n" + self._drift.to_string()
+def band_text(threshold: float) -> str:
+    """What a PSI of ``threshold`` means and what to do, in two sentences (plain text, not escaped)."""
+    band = psi_band(threshold)
+    return f"{load_monitoring().alerts.band.format(threshold=f'{threshold:.2f}', label=band.label)} {band.advice}"
