@@ -17,7 +17,7 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from mlworkflow.core.text import html_escape, html_table, money
+from mlworkflow.core.text import html_escape, html_table, money, signed_money
 from mlworkflow.stages.deployment.service import RolloutStage, load_deployment
 from mlworkflow.stages.evaluation.metrics import RetentionEconomics
 
@@ -109,8 +109,8 @@ class RolloutResult:
         """One line of deterministic numbers, for a checked notebook cell."""
         rng = self.difference_range
         measured = ("nothing measured" if rng is None else
-                    f"model vs control {self.difference_per_1000:+,.0f} $/1,000 "
-                    f"(95% range {rng[0]:+,.0f} to {rng[1]:+,.0f}): {self.verdict}")
+                    f"model vs control {signed_money(self.difference_per_1000)} per 1,000 "
+                    f"(95% range {signed_money(rng[0])} to {signed_money(rng[1])}): {self.verdict}")
         return (f"{self.stage.label:<13} {self.model_group.customers:>5,} of {self.total:,} on the model; "
                 f"agreement {self.agreement:.1%}; {measured}")
 
