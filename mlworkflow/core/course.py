@@ -157,5 +157,9 @@ def load_notebooks() -> tuple[NotebookEntry, ...]:
         file = f.text("file")
         if not file.endswith(".ipynb"):
             raise f.fail("file", "expected a notebook file name ending in .ipynb")
-        entries.append(NotebookEntry(file=file, title=f.text("title"), stage=stage, minutes=int(f.number("minutes")), what=f.text("what")))
+        entries.append(
+            NotebookEntry(
+                file=file, title=f.text("title"), stage=stage, minutes=int(f.number("minutes")), what=f.text("what")
+            )
+        )
     return tuple(entries)

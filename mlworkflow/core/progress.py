@@ -18,6 +18,7 @@ import contextlib
 import errno
 import json
 import os
+import sys
 import tempfile
 import time
 import warnings
@@ -26,7 +27,16 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-__all__ = ["FILE_NAME", "VERSION", "ProgressError", "ProgressStore", "ProgressWarning", "default_home"]
+__all__ = [
+    "FILE_NAME",
+    "VERSION",
+    "ProgressError",
+    "ProgressStore",
+    "ProgressWarning",
+    "atomic_write",
+    "default_home",
+    "os_error_reason",
+]
 
 FILE_NAME = "progress.json"
 FORMAT = "mlworkflow-progress"
@@ -48,7 +58,8 @@ def default_home() -> Path:
     return Path(env).expanduser() if env else Path.home() / ".mlworkflow"
 
 
-def _why(exc: OSError) -> str:
+def os_error_reason(exc: OSError) -> str:
+    """Why a file operation failed, in plain words (for messages such as "Could not save ...: <reason>.")."""
     if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         return "the folder is read-only or you do not have permission to write there"
     if exc.errno == errno.ENOSPC:
@@ -63,15 +74,7 @@ def _locked(lock_path: Path) -> Iterator[None]:
     """Hold an exclusive lock on ``lock_path`` across processes (POSIX ``fcntl``; Windows ``msvcrt``)."""
     with open(lock_path, "a+b") as handle:
         deadline = time.monotonic() + LOCK_TIMEOUT
-        try:
-            import fcntl
-
-            def try_lock() -> None:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-
-            def unlock() -> None:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
-        except ImportError:  # pragma: no cover - Windows
+        if sys.platform == "win32":  # pragma: no cover - Windows
             import msvcrt
 
             def try_lock() -> None:
@@ -81,6 +84,14 @@ def _locked(lock_path: Path) -> Iterator[None]:
             def unlock() -> None:
                 handle.seek(0)
                 msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
+        else:
+            import fcntl
+
+            def try_lock() -> None:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+            def unlock() -> None:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
         while True:
             try:
                 try_lock()
@@ -122,7 +133,7 @@ class ProgressStore:
         except (NotADirectoryError, IsADirectoryError):
             return {}
         except OSError as exc:
-            raise ProgressError(f"Could not read your saved answers in {self.path}: {_why(exc)}.") from exc
+            raise ProgressError(f"Could not read your saved answers in {self.path}: {os_error_reason(exc)}.") from exc
         except UnicodeDecodeError:
             text = None  # damaged
         data = None
@@ -152,7 +163,7 @@ class ProgressStore:
         except OSError as exc:
             raise ProgressError(
                 f"Your saved answers file {self.path} is damaged and could not be moved aside "
-                f"({_why(exc)}). It was left as it is; new answers are not saved until it is "
+                f"({os_error_reason(exc)}). It was left as it is; new answers are not saved until it is "
                 "moved or deleted."
             ) from exc
         warnings.warn(
@@ -191,7 +202,7 @@ class ProgressStore:
             self.home.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise ProgressError(
-                f"Could not create the folder for your saved answers ({self.home}): {_why(exc)}. "
+                f"Could not create the folder for your saved answers ({self.home}): {os_error_reason(exc)}. "
                 "Set MLWORKFLOW_HOME to a folder you can write to. Your text is still in the form."
             ) from exc
         if not self.home.is_dir():
@@ -217,14 +228,14 @@ class ProgressStore:
                 self._write_json(self.path, {"format": FORMAT, "version": VERSION, "sections": sections})
         except OSError as exc:
             raise ProgressError(
-                f"Could not save your answers in {self.home}: {_why(exc)}. Your text is still in "
+                f"Could not save your answers in {self.home}: {os_error_reason(exc)}. Your text is still in "
                 "the form; set MLWORKFLOW_HOME to a folder you can write to, or export a copy."
             ) from exc
 
     @staticmethod
     def _write_json(path: Path, data: Any) -> None:
         text = json.dumps(data, indent=1, sort_keys=True)  # ASCII-safe: any string survives
-        _atomic_write(path, text)
+        atomic_write(path, text)
 
     def export(self, path: str | os.PathLike[str], text: str) -> Path:
         """Write ``text`` to ``path`` atomically (e.g. a Markdown or JSON export); return the path.
@@ -236,15 +247,15 @@ class ProgressStore:
             target = self.home / "exports" / target
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            _atomic_write(target, text)
+            atomic_write(target, text)
         except OSError as exc:
             raise ProgressError(
-                f"Could not write {target}: {_why(exc)}. Your text is still in the form."
+                f"Could not write {target}: {os_error_reason(exc)}. Your text is still in the form."
             ) from exc
         return target
 
 
-def _atomic_write(path: Path, text: str) -> None:
+def atomic_write(path: Path, text: str) -> None:
     """Write ``text`` to a temporary file next to ``path``, then rename it over ``path``."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -257,3 +268,8 @@ def _atomic_write(path: Path, text: str) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+# old private names, kept until every caller uses the public ones
+_why = os_error_reason
+_atomic_write = atomic_write

@@ -41,7 +41,8 @@ def store_call(call: Callable[[], Any], action: str) -> StoreOutcome:
         log.exception("mlworkflow: %s failed", action)
         return StoreOutcome(
             False,
-            error=f"Something went wrong while {action} ({type(exc).__name__}). Your text is still here; copy it somewhere safe.",
+            error=f"Something went wrong while {action} ({type(exc).__name__}). "
+            "Your text is still here; copy it somewhere safe.",
         )
     notes = [str(w.message) for w in caught if issubclass(w.category, ProgressWarning)]
     return StoreOutcome(True, value, notes)

@@ -7,9 +7,10 @@
 from __future__ import annotations
 
 import base64
-import html
 import io
 from typing import TYPE_CHECKING
+
+from mlworkflow.core.text import html_escape
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -30,8 +31,8 @@ def figure_png(figure: Figure) -> bytes:
 def png_html(png: bytes, alt: str, css_class: str = "") -> str:
     """An ``<img>`` carrying the PNG inline, with escaped alternative text."""
     data = base64.b64encode(png).decode("ascii")
-    cls = f' class="{html.escape(css_class)}"' if css_class else ""
-    return f'<img{cls} alt="{html.escape(alt)}" src="data:image/png;base64,{data}"/>'
+    cls = f' class="{html_escape(css_class)}"' if css_class else ""
+    return f'<img{cls} alt="{html_escape(alt)}" src="data:image/png;base64,{data}"/>'
 
 
 class Chart:

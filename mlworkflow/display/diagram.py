@@ -9,22 +9,31 @@ learner sees a short message and the text version instead of an error.
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from mlworkflow.core.course import Course, load_course
+from mlworkflow.core.text import html_escape
 from mlworkflow.display.backends import RenderFailed, RenderUnavailable, render_svg
 from mlworkflow.display.mermaid import Flowchart, MermaidSyntaxError, parse_flowchart
 
 if TYPE_CHECKING:
     import graphviz
 
-__all__ = ["FlowchartDiagram", "MermaidSyntaxError", "RenderFailed", "RenderUnavailable", "WorkflowDiagram", "from_mermaid"]
+__all__ = [
+    "FlowchartDiagram",
+    "MermaidSyntaxError",
+    "RenderFailed",
+    "RenderUnavailable",
+    "WorkflowDiagram",
+    "from_mermaid",
+]
 
 # Colours chosen for contrast on white and for colour-blind readers (blue / green / grey).
-_CURRENT = {"style": "rounded,filled,bold", "fillcolor": "#1d4ed8", "fontcolor": "white", "color": "#1e3a8a", "penwidth": "2.5"}
+_CURRENT = {
+    "style": "rounded,filled,bold", "fillcolor": "#1d4ed8", "fontcolor": "white", "color": "#1e3a8a", "penwidth": "2.5",
+}
 _DONE = {"style": "rounded,filled", "fillcolor": "#dcfce7", "fontcolor": "#14532d", "color": "#15803d"}
 _TODO = {"style": "rounded,filled", "fillcolor": "white", "fontcolor": "#1f2937", "color": "#6b7280"}
 _SVG_OPEN = re.compile(r"<svg\b[^>]*>")
@@ -47,7 +56,7 @@ def _accessible(svg: str, title: str, description: str) -> str:
     if not m:
         return svg
     tag = m.group(0)[:-1].rstrip("/") + ' role="img" aria-labelledby="mlw-title mlw-desc">'
-    inner = f'<title id="mlw-title">{html.escape(title)}</title><desc id="mlw-desc">{html.escape(description)}</desc>'
+    inner = f'<title id="mlw-title">{html_escape(title)}</title><desc id="mlw-desc">{html_escape(description)}</desc>'
     return svg[: m.start()] + tag + inner + svg[m.end():]
 
 
@@ -85,8 +94,8 @@ class _Diagram:
             message = f"The diagram can't be drawn here: {exc}. Here is the same workflow as text."
             return {
                 "text/plain": f"{message}\n\n{text}",
-                "text/html": f'<div class="mlw-diagram-fallback"><p>{html.escape(message)}</p>'
-                f"<pre>{html.escape(text)}</pre></div>",
+                "text/html": f'<div class="mlw-diagram-fallback"><p>{html_escape(message)}</p>'
+                f"<pre>{html_escape(text)}</pre></div>",
             }
 
     def __repr__(self) -> str:
@@ -135,7 +144,7 @@ class WorkflowDiagram(_Diagram):
             mark = "✓ " if status == "completed" else ""
             attrs = {"current": _CURRENT, "completed": _DONE, "todo": _TODO}[status]
             g.node(stage.key, label=f"{mark}{stage.number}. {_wrap(stage.title)}", tooltip=stage.summary, **attrs)
-        for a, b in zip(self.course.stages, self.course.stages[1:]):
+        for a, b in zip(self.course.stages, self.course.stages[1:], strict=False):
             g.edge(a.key, b.key)
         if self.show_loops:
             for loop in self.course.loops:

@@ -28,7 +28,7 @@ def test_shipped_course_has_the_seed_stages_in_order():
 
 def test_loops_point_back_and_include_the_two_real_ones():
     course = load_course()
-    pairs = {(l.source, l.target) for l in course.loops}
+    pairs = {(loop.source, loop.target) for loop in course.loops}
     assert ("monitoring", "data") in pairs and ("evaluation", "training") in pairs
     for loop in course.loops:
         assert course.stage(loop.target).index < course.stage(loop.source).index

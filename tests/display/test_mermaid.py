@@ -13,7 +13,7 @@ SEED = """graph TD;
 def test_seed_diagram():
     d = from_mermaid(SEED)
     assert d.chart.direction == "TD"
-    assert list(d.chart.nodes.values())[0] == "Problem Definition"
+    assert next(iter(d.chart.nodes.values())) == "Problem Definition"
     assert len(d.chart.nodes) == 6 and len(d.chart.edges) == 5
     assert ("D", "E", "") in d.chart.edges
     assert "rankdir=TB" in d.source

@@ -1,6 +1,12 @@
-import pytest
+import logging
 
-from mlworkflow import StageStepper
+import ipywidgets as widgets
+import pytest
+from traitlets import EventHandler
+
+from mlworkflow.display import navigation
+from mlworkflow.display.widgets import StageStepper
+from mlworkflow.ui import is_guarded
 
 
 def _svg(stepper: StageStepper) -> str:
@@ -73,3 +79,53 @@ def test_static_fallback_without_graphviz_uses_text(monkeypatch):
     s = StageStepper(start=0)
     assert "can't be drawn here" in s._diagram.outputs[0]["data"]["text/plain"]
     assert "<pre>" in s._repr_mimebundle_()["text/html"]
+
+
+def _own_callbacks(widget: widgets.Widget) -> list:
+    """The widget's own observers (bound to it, defined in mlworkflow), for the guard check."""
+    found = []
+    for by_type in widget._trait_notifiers.values():
+        for handler in by_type.get("change", []):
+            if isinstance(handler, EventHandler):  # an @observe method, registered unbound
+                handler = getattr(widget, handler.name)
+            if getattr(handler, "__self__", None) is widget and handler.__module__.startswith("mlworkflow"):
+                found.append(handler)
+    return found
+
+
+def _buttons(widget: widgets.Widget) -> list[widgets.Button]:
+    out, todo = [], [widget]
+    while todo:
+        w = todo.pop()
+        if isinstance(w, widgets.Button):
+            out.append(w)
+        todo.extend(getattr(w, "children", ()))
+    return out
+
+
+def test_every_click_handler_and_observer_is_guarded():
+    s = StageStepper()
+    buttons = _buttons(s)
+    assert len(buttons) == 2 + 6
+    for button in buttons:
+        handlers = button._click_handlers.callbacks
+        assert handlers and all(is_guarded(h) for h in handlers), button.description
+    observers = _own_callbacks(s)
+    assert [o.__name__ for o in observers] == ["_on_change", "_on_change"]  # index and show_loops
+    assert all(is_guarded(o) for o in observers)
+
+
+def test_a_failing_render_is_said_in_the_widget_not_raised(monkeypatch, caplog):
+    s = StageStepper()
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("card exploded")
+
+    monkeypatch.setattr(navigation, "stage_card_html", broken)
+    with caplog.at_level(logging.ERROR, logger="mlworkflow"):
+        s._next_button.click()  # no exception escapes
+    assert s.index == 1
+    alert = s.children[-1]
+    assert isinstance(alert, widgets.HTML) and 'role="alert"' in alert.value
+    assert "Something went wrong while showing the stage (RuntimeError)." in alert.value
+    assert "card exploded" in caplog.text

@@ -1,4 +1,4 @@
-"""The stage stepper: step through the six stages, see each one's card and where it sits in the workflow.
+"""The stage stepper widget: a thin view over :class:`~mlworkflow.display.navigation.StageNavigation`.
 
     >>> stepper = StageStepper(start=0)
     >>> stepper.next(); stepper.stage.title
@@ -9,17 +9,17 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterable
 from typing import Any
 
 import ipywidgets as widgets
 from traitlets import Bool, Int, observe, validate
 
-from mlworkflow.core.course import Course, Stage, load_course
-from mlworkflow.display.cards import stage_card_html, stage_card_text
+from mlworkflow.core.course import Course, Stage
+from mlworkflow.core.text import html_escape
 from mlworkflow.display.diagram import RenderFailed, RenderUnavailable, WorkflowDiagram
-from mlworkflow.ui import StaticFallback, show
+from mlworkflow.display.navigation import StageNavigation
+from mlworkflow.ui import StaticFallback, guard, show
 
 __all__ = ["StageStepper"]
 
@@ -42,29 +42,26 @@ class StageStepper(StaticFallback, widgets.VBox):
         course: Course | None = None,
         **kwargs: Any,
     ):
-        self._course = course or load_course()
-        self._completed = tuple(self._course.stage(c).key for c in completed)
-        self._prev_button = widgets.Button(description="Previous", icon="arrow-left", tooltip="Go to the previous stage")
+        self._nav = StageNavigation(start, completed=completed, show_loops=show_loops, course=course)
+        self._prev_button = widgets.Button(
+            description="Previous", icon="arrow-left", tooltip="Go to the previous stage"
+        )
         self._next_button = widgets.Button(description="Next", icon="arrow-right", tooltip="Go to the next stage")
         self._prev_button.add_class("mlw-prev")
         self._next_button.add_class("mlw-next")
         self._position = widgets.HTML()
         self._stage_buttons = []
-        for stage in self._course.stages:
-            button = widgets.Button(
-                description=f"{stage.number} {stage.title}",
-                tooltip=f"Go to stage {stage.number}: {stage.title}",
-                layout=widgets.Layout(width="auto"),
-            )
+        for spec in self._nav.buttons():
+            button = widgets.Button(description=spec.label, tooltip=spec.tooltip, layout=widgets.Layout(width="auto"))
             button.add_class("mlw-stage-button")
-            button.on_click(lambda _b, key=stage.key: self.go_to(key))
+            button.on_click(self._on_stage_button)
             self._stage_buttons.append(button)
         self._card = widgets.HTML()
         self._card.add_class("mlw-card")
         self._diagram = widgets.Output()
         self._diagram.add_class("mlw-diagram")
-        self._prev_button.on_click(lambda _b: self.previous())
-        self._next_button.on_click(lambda _b: self.next())
+        self._prev_button.on_click(self._on_previous)
+        self._next_button.on_click(self._on_next)
 
         nav = widgets.HBox([self._prev_button, self._position, self._next_button])
         nav.add_class("mlw-nav")
@@ -72,61 +69,72 @@ class StageStepper(StaticFallback, widgets.VBox):
         row.add_class("mlw-stage-row")
         super().__init__(children=[nav, row, self._card, self._diagram], **kwargs)
         self.add_class("mlw-stepper")
-        self.show_loops = show_loops
-        start_index = self._course.stage(start).index if isinstance(start, str) else start
         with self.hold_trait_notifications():
-            self.index = start_index
+            self.show_loops = self._nav.show_loops
+            self.index = self._nav.index
         self._render()
 
     # -- public API -------------------------------------------------------------------------
     @property
     def course(self) -> Course:
-        return self._course
+        return self._nav.course
 
     @property
     def stage(self) -> Stage:
         """The stage shown now."""
-        return self._course.stages[self.index]
+        return self._nav.stage
 
     def next(self) -> None:
         """Move to the next stage (stays on the last one)."""
-        self.index += 1
+        self.index = self._nav.next()
 
     def previous(self) -> None:
         """Move to the previous stage (stays on the first one)."""
-        self.index -= 1
+        self.index = self._nav.previous()
 
     def go_to(self, key: str | int) -> None:
         """Jump to a stage by key (``"evaluation"``) or 0-based index."""
-        self.index = self._course.stage(key).index
+        self.index = self._nav.go_to(key)
 
     def diagram(self) -> WorkflowDiagram:
         """The diagram for the current state (current stage highlighted)."""
-        return WorkflowDiagram(current=self.stage.key, completed=self._completed, show_loops=self.show_loops, course=self._course)
+        return self._nav.diagram()
 
     # -- wiring -----------------------------------------------------------------------------
+    @guard("going to the previous stage")
+    def _on_previous(self, _button: widgets.Button) -> None:
+        self.previous()
+
+    @guard("going to the next stage")
+    def _on_next(self, _button: widgets.Button) -> None:
+        self.next()
+
+    @guard("going to that stage")
+    def _on_stage_button(self, button: widgets.Button) -> None:
+        self.go_to(self._stage_buttons.index(button))
+
     @validate("index")
     def _clamp(self, proposal: Any) -> int:
-        return max(0, min(len(self._course.stages) - 1, int(proposal["value"])))
+        return self._nav.clamp(proposal["value"])
 
     @observe("index", "show_loops")
+    @guard("showing the stage")
     def _on_change(self, change: Any) -> None:
         if hasattr(self, "_card"):
             self._render()
 
     def _render(self) -> None:
-        stage, last = self.stage, len(self._course.stages) - 1
-        self._prev_button.disabled = self.index == 0
-        self._next_button.disabled = self.index == last
-        self._position.value = f"<b>Stage {stage.number} of {last + 1}</b>"
-        for i, button in enumerate(self._stage_buttons):
-            current = i == self.index
-            button.button_style = "info" if current else ""
-            if current:
+        self._nav.index, self._nav.show_loops = self.index, self.show_loops
+        self._prev_button.disabled = self._nav.at_start
+        self._next_button.disabled = self._nav.at_end
+        self._position.value = f"<b>{html_escape(self._nav.position)}</b>"
+        for button, spec in zip(self._stage_buttons, self._nav.buttons(), strict=True):
+            button.button_style = "info" if spec.current else ""
+            if spec.current:
                 button.add_class("mlw-current")
             else:
                 button.remove_class("mlw-current")
-        self._card.value = stage_card_html(stage, self._course)
+        self._card.value = self._nav.card_html()
         show(self._diagram, self.diagram())
 
     def _static_html(self) -> str:
@@ -135,8 +143,8 @@ class StageStepper(StaticFallback, widgets.VBox):
             svg = diagram.to_svg()
             picture = svg[svg.index("<svg"):]
         except (RenderUnavailable, RenderFailed):
-            picture = f"<pre>{html.escape(diagram.to_text())}</pre>"
-        return f'<div class="mlw-stepper-static">{stage_card_html(self.stage, self._course)}{picture}</div>'
+            picture = f"<pre>{html_escape(diagram.to_text())}</pre>"
+        return f'<div class="mlw-stepper-static">{self._nav.card_html()}{picture}</div>'
 
     def _static_text(self) -> str:
-        return stage_card_text(self.stage, self._course) + "\n\n" + self.diagram().to_text()
+        return self._nav.card_text() + "\n\n" + self.diagram().to_text()
