@@ -17,8 +17,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from mlworkflow.core.text import money
+from mlworkflow.core.text import count, money, percent
+
+if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
+    import numpy.typing as npt
 
 __all__ = ["RetentionEconomics", "ThresholdResult", "best_threshold", "evaluate", "sweep"]
 
@@ -105,14 +110,14 @@ class ThresholdResult:
     def summary(self) -> str:
         """Two lines in plain words, for a print() in a notebook."""
         return (
-            f"Threshold {self.threshold:.2f}: {self.flagged:,} of {self.total:,} customers flagged; "
-            f"{self.tp:,} churners caught, {self.fn:,} missed, {self.fp:,} offers to loyal customers.\n"
-            f"Accuracy {self.accuracy:.1%}, precision {self.precision:.1%}, recall {self.recall:.1%}; "
+            f"Threshold {self.threshold:.2f}: {count(self.flagged)} of {count(self.total)} customers flagged; "
+            f"{count(self.tp)} churners caught, {count(self.fn)} missed, {count(self.fp)} offers to loyal customers.\n"
+            f"Accuracy {percent(self.accuracy)}, precision {percent(self.precision)}, recall {percent(self.recall)}; "
             f"net value {money(self.net_value)} (offers {money(self.campaign_cost)}, kept {money(self.value_kept)})."
         )
 
 
-def _arrays(y_true: Sequence[int], scores: Sequence[float]):
+def _arrays(y_true: npt.ArrayLike, scores: npt.ArrayLike) -> tuple[npt.NDArray[np.int_], npt.NDArray[np.float64]]:
     import numpy as np
 
     y = np.asarray(y_true)
@@ -127,8 +132,8 @@ def _arrays(y_true: Sequence[int], scores: Sequence[float]):
 
 
 def evaluate(
-    y_true: Sequence[int],
-    scores: Sequence[float],
+    y_true: npt.ArrayLike,
+    scores: npt.ArrayLike,
     threshold: float = 0.5,
     economics: RetentionEconomics | None = None,
 ) -> ThresholdResult:
@@ -146,8 +151,8 @@ def evaluate(
 
 
 def sweep(
-    y_true: Sequence[int],
-    scores: Sequence[float],
+    y_true: npt.ArrayLike,
+    scores: npt.ArrayLike,
     thresholds: Sequence[float] | None = None,
     economics: RetentionEconomics | None = None,
 ) -> list[ThresholdResult]:
@@ -158,8 +163,8 @@ def sweep(
 
 
 def best_threshold(
-    y_true: Sequence[int],
-    scores: Sequence[float],
+    y_true: npt.ArrayLike,
+    scores: npt.ArrayLike,
     thresholds: Sequence[float] | None = None,
     economics: RetentionEconomics | None = None,
 ) -> ThresholdResult:

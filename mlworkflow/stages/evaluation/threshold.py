@@ -1,33 +1,32 @@
 """The decision threshold in counts, metrics and money, and a go / no-go call (notebook 04).
 
-Built on :mod:`mlworkflow.stages.evaluation.metrics`; this module adds the words, the chart, the decision and
-the widget.
+Built on :mod:`mlworkflow.stages.evaluation.metrics`; this module adds the words, the chart and the
+decision. The slider over them is :class:`mlworkflow.stages.evaluation.widgets.ThresholdExplorer`.
 
     >>> from mlworkflow.stages.evaluation.metrics import evaluate
     >>> r = evaluate([1, 0, 1, 0], [0.9, 0.6, 0.4, 0.1], threshold=0.5)
     >>> go_no_go(r, GoNoGoBar(min_recall=0.5, min_net_value=0)).go
     True
-    >>> ThresholdExplorer(y_true, scores)     # in a notebook: a threshold slider, matrix, metrics, money
+
+Course text comes from ``content/threshold.json``.
 """
 
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+import string
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-import ipywidgets as widgets
-from traitlets import Float, Unicode, observe, validate
-
-from mlworkflow.core.content import ContentError, Fields, read_content, stylesheet
-from mlworkflow.core.text import money
-from mlworkflow.display.charts import NO_MATH, figure_png, png_html
-from mlworkflow.stages.evaluation.metrics import RetentionEconomics, ThresholdResult, best_threshold, evaluate, sweep
-from mlworkflow.ui import StaticFallback, show
+from mlworkflow.core.content import Fields, read_content, stylesheet
+from mlworkflow.core.text import count, money, percent
+from mlworkflow.display.charts import NO_MATH
+from mlworkflow.stages.evaluation.metrics import RetentionEconomics, ThresholdResult, evaluate
 
 if TYPE_CHECKING:  # pragma: no cover
+    import numpy.typing as npt
     import pandas as pd
     from matplotlib.figure import Figure
 
@@ -36,8 +35,8 @@ __all__ = [
     "Check",
     "Decision",
     "GoNoGoBar",
-    "ThresholdExplorer",
     "ThresholdText",
+    "best_html",
     "confusion_matrix_html",
     "confusion_matrix_text",
     "go_no_go",
@@ -50,8 +49,10 @@ __all__ = [
 ]
 
 THRESHOLDS: tuple[float, ...] = tuple(i / 100 for i in range(101))  # the slider's steps, 0.00 to 1.00
-# JupyterLab typesets "$...$" in HTML outputs as maths; these classes (MathJax 2 and 3 names) stop it.
-_CSS = stylesheet("threshold", tag=True)
+
+
+def _css() -> str:
+    return stylesheet("threshold", tag=True)
 
 
 @dataclass(frozen=True)
@@ -59,23 +60,49 @@ class ThresholdText:
     matrix: dict[str, str]
     metrics: dict[str, str]
     decision: dict[str, tuple[str, str]]  # "go" / "no_go" -> (label, explanation)
+    money: dict[str, str]  # spent, net, best: templates with {placeholders}
+    problems: dict[str, str]  # offer_cost, value_saved, fix, cannot_update
+    chart: dict[str, str]  # net_value, rates, x_axis, off_chart, alt
+
+
+def _template(f: Fields, key: str, names: Iterable[str]) -> str:
+    """Text with ``{placeholders}``, checked now so a typo fails naming the file and field."""
+    text, allowed = f.text(key), set(names)
+    try:
+        used = {field for _, field, _, _ in string.Formatter().parse(text) if field is not None}
+    except ValueError as exc:
+        raise f.fail(key, f"unbalanced braces ({exc})") from None
+    unknown = used - allowed
+    if unknown:
+        raise f.fail(key, f"unknown placeholder {{{sorted(unknown)[0]}}}; use {', '.join(sorted(allowed)) or 'none'}")
+    return text
 
 
 @lru_cache(maxsize=1)
 def load_threshold_text() -> ThresholdText:
-    """Course text for notebook 04 from ``content/threshold.json``."""
+    """Course text for notebook 04 from ``content/threshold.json`` (ContentError names a bad field)."""
     data, label = read_content("threshold.json")
     top = Fields(data, label)
     m, k, d = top.object("matrix"), top.object("metrics"), top.object("decision")
-    matrix = {key: m.text(key) for key in ("row_stayed", "row_churned", "col_left_alone", "col_offer", "tn", "fp", "fn", "tp")}
+    cash, problems, chart = top.object("money"), top.object("problems"), top.object("chart")
+    cells = ("row_stayed", "row_churned", "col_left_alone", "col_offer", "tn", "fp", "fn", "tp")
+    matrix = {key: m.text(key) for key in cells}
     metrics = {key: k.text(key) for key in ("accuracy", "precision", "recall")}
     decision = {key: (d.object(key).text("label"), d.object(key).text("explanation")) for key in ("go", "no_go")}
-    return ThresholdText(matrix, metrics, decision)
+    return ThresholdText(
+        matrix, metrics, decision,
+        money={
+            "spent": _template(cash, "spent", ("offers", "cost", "churners", "kept")),
+            "net": _template(cash, "net", ("net",)),
+            "best": _template(cash, "best", ("threshold", "net")),
+        },
+        problems={key: problems.text(key) for key in ("offer_cost", "value_saved", "fix")}
+        | {"cannot_update": _template(problems, "cannot_update", ("problem",))},
+        chart={key: chart.text(key) for key in ("net_value", "rates", "x_axis", "off_chart", "alt")},
+    )
 
 
 # ---------------------------------------------------------------- words and pictures
-
-
 
 
 def confusion_matrix_text(r: ThresholdResult) -> str:
@@ -94,10 +121,11 @@ def confusion_matrix_html(r: ThresholdResult) -> str:
     t, e = load_threshold_text().matrix, html.escape
 
     def cell(n: int, key: str, good: bool) -> str:
-        return f'<td class="mlw-cm-{key} {"mlw-good" if good else "mlw-bad"}"><b>{n:,}</b><br><small>{e(t[key])}</small></td>'
+        mark = "mlw-good" if good else "mlw-bad"
+        return f'<td class="mlw-cm-{key} {mark}"><b>{count(n)}</b><br><small>{e(t[key])}</small></td>'
 
     return (
-        f'{_CSS}<table class="mlw-cm"><tr><th></th>'
+        f'{_css()}<table class="mlw-cm"><tr><th></th>'
         f"<th>{e(t['col_left_alone'])}</th><th>{e(t['col_offer'])}</th></tr>"
         f"<tr><th>{e(t['row_stayed'])}</th>{cell(r.tn, 'tn', True)}{cell(r.fp, 'fp', False)}</tr>"
         f"<tr><th>{e(t['row_churned'])}</th>{cell(r.fn, 'fn', False)}{cell(r.tp, 'tp', True)}</tr></table>"
@@ -108,7 +136,7 @@ def metrics_html(r: ThresholdResult) -> str:
     """Accuracy, precision and recall with one-line meanings."""
     t = load_threshold_text().metrics
     items = "".join(
-        f'<li class="mlw-metric-{k}"><b>{v:.1%}</b> {html.escape(t[k])}</li>'
+        f'<li class="mlw-metric-{k}"><b>{percent(v)}</b> {html.escape(t[k])}</li>'
         for k, v in (("accuracy", r.accuracy), ("precision", r.precision), ("recall", r.recall))
     )
     return f'<ul class="mlw-metrics-list">{items}</ul>'
@@ -116,38 +144,46 @@ def metrics_html(r: ThresholdResult) -> str:
 
 def money_html(r: ThresholdResult) -> str:
     """Offers paid for, revenue kept and the net value, in dollars."""
+    t = load_threshold_text().money
     sign = "mlw-good" if r.net_value >= 0 else "mlw-bad"
-    return (
-        f'<div class="mlw-money-body {NO_MATH}">{r.flagged:,} offers cost <b>${r.campaign_cost:,.0f}</b>; '
-        f"{r.tp:,} churners reached keep an expected <b>${r.value_kept:,.0f}</b>.<br>"
-        f'Net value: <b class="mlw-net {sign}">{money(r.net_value)}</b> compared with doing nothing.</div>'
-    )
+    spent = html.escape(t["spent"]).format(offers=count(r.flagged), cost=f"<b>{money(r.campaign_cost)}</b>",
+                                           churners=count(r.tp), kept=f"<b>{money(r.value_kept)}</b>")
+    net = html.escape(t["net"]).format(net=f'<b class="mlw-net {sign}">{money(r.net_value)}</b>')
+    return f'<div class="mlw-money-body {NO_MATH}">{spent}<br>{net}</div>'
+
+
+def best_html(best: ThresholdResult) -> str:
+    """One line naming the threshold with the highest net value."""
+    line = html.escape(load_threshold_text().money["best"]).format(
+        threshold=f"<b>{best.threshold:.2f}</b>", net=money(best.net_value))
+    return f'<div class="mlw-best {NO_MATH}">{line}</div>'
 
 
 def value_figure(results: Sequence[ThresholdResult], current: float | None = None) -> Figure:
     """Net value, precision and recall against the threshold; ``current`` and the best marked."""
     from matplotlib.figure import Figure
 
+    words = load_threshold_text().chart
     xs = [r.threshold for r in results]
     best = max(results, key=lambda r: (r.net_value, -r.threshold))
     fig = Figure(figsize=(9, 3.2), dpi=90, layout="constrained")
-    money, rates = fig.subplots(1, 2)
+    cash, rates = fig.subplots(1, 2)
     values = [r.net_value for r in results]
-    money.plot(xs, values, color="#047857")
-    money.axhline(0, color="#6b7280", lw=0.8)
-    money.plot([best.threshold], [best.net_value], "o", color="#047857")
-    money.annotate(f"best: {best.threshold:.2f}", (best.threshold, best.net_value), xytext=(6, 4),
-                   textcoords="offset points", fontsize=8)
+    cash.plot(xs, values, color="#047857")
+    cash.axhline(0, color="#6b7280", lw=0.8)
+    cash.plot([best.threshold], [best.net_value], "o", color="#047857")
+    cash.annotate(f"best: {best.threshold:.2f}", (best.threshold, best.net_value), xytext=(6, 4),
+                  textcoords="offset points", fontsize=8)
     if best.net_value > 0 and min(values) < -1.5 * best.net_value:  # big losses would flatten the peak
-        money.set_ylim(-1.5 * best.net_value, 1.3 * best.net_value)
-        money.text(0.01, 0.02, "lower thresholds lose more (off the chart)", transform=money.transAxes, fontsize=7, color="#6b7280")
-    money.set(title="Net value of the campaign (USD)", xlabel="Threshold")
+        cash.set_ylim(-1.5 * best.net_value, 1.3 * best.net_value)
+        cash.text(0.01, 0.02, words["off_chart"], transform=cash.transAxes, fontsize=7, color="#6b7280")
+    cash.set(title=words["net_value"], xlabel=words["x_axis"])
     nan = float("nan")  # precision is undefined where nobody is flagged: leave a gap, not a zero
     rates.plot(xs, [r.precision if r.flagged else nan for r in results], color="#7c3aed", label="Precision")
     rates.plot(xs, [r.recall for r in results], color="#ea580c", label="Recall")
-    rates.set(title="Precision and recall", xlabel="Threshold", ylim=(0, 1.02))
+    rates.set(title=words["rates"], xlabel=words["x_axis"], ylim=(0, 1.02))
     rates.legend(fontsize=8, frameon=False)
-    for ax in (money, rates):
+    for ax in (cash, rates):
         if current is not None:
             ax.axvline(current, color="#dc2626", lw=1.5)
         ax.spines[["top", "right"]].set_visible(False)
@@ -192,8 +228,9 @@ class Decision:
 
     def text(self) -> str:
         lines = [f"Decision at threshold {self.threshold:.2f}: {self.label}"]
-        lines += [f"  [{'pass' if c.passed else 'MISS'}] {c.measure} at least {c.required}: {c.actual}" for c in self.checks]
-        return "\n".join(lines + [self.explanation])
+        lines += [f"  [{'pass' if c.passed else 'MISS'}] {c.measure} at least {c.required}: {c.actual}"
+                  for c in self.checks]
+        return "\n".join([*lines, self.explanation])
 
     __str__ = text
 
@@ -205,17 +242,18 @@ class Decision:
             for c in self.checks
         )
         kind = "mlw-go" if self.go else "mlw-no-go"
-        return (f'{_CSS}<div class="mlw-decision {kind} {NO_MATH}"><b>{e(self.label)}</b> at threshold {self.threshold:.2f}'
-                f"<ul>{items}</ul>{e(self.explanation)}</div>")
+        return (f'{_css()}<div class="mlw-decision {kind} {NO_MATH}"><b>{e(self.label)}</b> '
+                f"at threshold {self.threshold:.2f}<ul>{items}</ul>{e(self.explanation)}</div>")
 
 
 def go_no_go(result: ThresholdResult, bar: GoNoGoBar) -> Decision:
     """Compare one result with the bar: GO only if every measure in the bar is met."""
     checks = []
     if bar.min_recall is not None:
-        checks.append(Check("Recall", f"{bar.min_recall:.0%}", f"{result.recall:.1%}", result.recall >= bar.min_recall))
+        checks.append(Check("Recall", percent(bar.min_recall, 0), percent(result.recall),
+                            result.recall >= bar.min_recall))
     if bar.min_precision is not None:
-        checks.append(Check("Precision", f"{bar.min_precision:.0%}", f"{result.precision:.1%}",
+        checks.append(Check("Precision", percent(bar.min_precision, 0), percent(result.precision),
                             result.precision >= bar.min_precision))
     if bar.min_net_value is not None:
         checks.append(Check("Net value", money(bar.min_net_value), money(result.net_value),
@@ -226,7 +264,7 @@ def go_no_go(result: ThresholdResult, bar: GoNoGoBar) -> Decision:
 
 
 def segment_results(
-    frame: pd.DataFrame, scores: Sequence[float], threshold: float, *, by: str = "segment",
+    frame: pd.DataFrame, scores: npt.ArrayLike, threshold: float, *, by: str = "segment",
     economics: RetentionEconomics | None = None,
 ) -> dict[str, ThresholdResult]:
     """:func:`evaluate` separately for each value of column ``by`` (e.g. ``"region"``)."""
@@ -241,147 +279,10 @@ def segment_results(
 def segment_text(results: dict[str, ThresholdResult], bar: GoNoGoBar | None = None) -> str:
     """One line per group: customers, churners, recall, precision, net value (and the bar's verdict)."""
     w = max(len(g) for g in results) + 2
-    lines = [f"{'':<{w}}{'Customers':>9}{'Churners':>9}{'Recall':>8}{'Precision':>10}{'Net value':>11}" + ("  Bar" if bar else "")]
+    head = f"{'':<{w}}{'Customers':>9}{'Churners':>9}{'Recall':>8}{'Precision':>10}{'Net value':>11}"
+    lines = [head + ("  Bar" if bar else "")]
     for g, r in results.items():
-        line = f"{g:<{w}}{r.total:>9,}{r.tp + r.fn:>9,}{r.recall:>8.1%}{r.precision:>10.1%}{money(r.net_value):>11}"
+        line = (f"{g:<{w}}{count(r.total):>9}{count(r.tp + r.fn):>9}{percent(r.recall):>8}{percent(r.precision):>10}"
+                f"{money(r.net_value):>11}")
         lines.append(line + (f"  {go_no_go(r, bar).label}" if bar else ""))
     return "\n".join(lines)
-
-
-# ---------------------------------------------------------------- the widget
-
-
-class ThresholdExplorer(StaticFallback, widgets.VBox):
-    """A threshold slider and the offer economics, over validation labels and model scores.
-
-    Public state: ``threshold``, ``offer_cost``, ``value_saved``, ``success_rate``. ``result`` is
-    the :class:`ThresholdResult` now shown; ``best`` the threshold with the highest net value.
-    """
-
-    threshold = Float(0.5)
-    offer_cost = Float(20.0)
-    value_saved = Float(180.0)
-    success_rate = Float(0.4)
-    title = Unicode("")
-
-    def __init__(
-        self, y_true: Sequence[int], scores: Sequence[float], *, threshold: float = 0.5,
-        economics: RetentionEconomics | None = None, title: str = "", **kwargs: Any,
-    ):
-        self._y, self._scores = list(y_true), list(scores)
-        evaluate(self._y, self._scores)  # bad inputs fail here, in the cell that built the widget
-        econ = economics or RetentionEconomics()
-        self._sweeps: dict[RetentionEconomics, list[ThresholdResult]] = {}
-        self._pngs: dict[tuple[RetentionEconomics, float], bytes] = {}
-        self._heading = widgets.HTML()
-        self._slider = self._control(widgets.FloatSlider(min=0, max=1, step=0.01, readout_format=".2f", continuous_update=False,
-                                                         description="Threshold"), "threshold", "mlw-threshold-slider")
-        self._offer = self._control(widgets.FloatText(step=5, description="Offer cost $"),
-                                    "offer_cost", "mlw-offer-cost")
-        self._saved = self._control(widgets.FloatText(step=10, description="Saved customer $"),
-                                    "value_saved", "mlw-value-saved")
-        self._rate = self._control(widgets.FloatSlider(min=0, max=1, step=0.05, readout_format=".0%", continuous_update=False,
-                                                       description="Offer success"), "success_rate", "mlw-success-rate")
-        self._message = widgets.HTML()
-        self._message.add_class("mlw-error")
-        self._matrix, self._metrics, self._money = widgets.HTML(), widgets.HTML(), widgets.HTML()
-        for part, css in ((self._matrix, "mlw-confusion-matrix"), (self._metrics, "mlw-metrics"), (self._money, "mlw-money")):
-            part.add_class(css)
-        self._chart = widgets.Output()
-        self._chart.add_class("mlw-value-chart")
-        money_box = widgets.VBox([self._offer, self._saved, self._rate])
-        super().__init__(children=[
-            self._heading, self._slider, money_box, self._message,
-            widgets.HBox([self._matrix, widgets.VBox([self._metrics, self._money])]), self._chart,
-        ], **kwargs)
-        self.add_class("mlw-threshold")
-        with self.hold_trait_notifications():
-            self.threshold, self.title = threshold, title
-            self.offer_cost, self.value_saved, self.success_rate = econ.offer_cost, econ.value_saved, econ.success_rate
-        self._render()
-
-    def _control(self, control: Any, trait: str, css: str) -> Any:
-        control.style = {"description_width": "11em"}
-        # Wide enough that "Saved customer $" is not cut and the sliders have a track worth dragging.
-        control.layout.width = "36em" if isinstance(control, widgets.FloatSlider) else "20em"
-        control.add_class(css)
-        widgets.link((control, "value"), (self, trait))
-        return control
-
-    # -- public API
-    @property
-    def economics(self) -> RetentionEconomics:
-        """The offer economics now set (ValueError if a control holds an impossible value)."""
-        return RetentionEconomics(self.offer_cost, self.value_saved, self.success_rate)
-
-    @property
-    def result(self) -> ThresholdResult:
-        return evaluate(self._y, self._scores, self.threshold, self.economics)
-
-    @property
-    def best(self) -> ThresholdResult:
-        return best_threshold(self._y, self._scores, THRESHOLDS, self.economics)
-
-    def curve(self) -> list[ThresholdResult]:
-        """The result at every slider step, for the current economics (cached)."""
-        econ = self.economics
-        if econ not in self._sweeps:
-            self._sweeps[econ] = sweep(self._y, self._scores, THRESHOLDS, econ)
-        return self._sweeps[econ]
-
-    # -- wiring
-    @validate("threshold", "success_rate")
-    def _clamp(self, proposal: Any) -> float:
-        return round(max(0.0, min(1.0, float(proposal["value"]))), 2)
-
-    def _problem(self) -> str | None:
-        """What is wrong with the numbers typed in, in plain words (None if nothing)."""
-        if self.offer_cost < 0:
-            return "The cost of an offer cannot be negative."
-        if self.value_saved < 0:
-            return "The value of a saved customer cannot be negative."
-        return None
-
-    @observe("threshold", "offer_cost", "value_saved", "success_rate", "title")
-    def _on_change(self, change: Any) -> None:
-        if hasattr(self, "_chart"):
-            self._render()
-
-    def _png(self) -> bytes:
-        key = (self.economics, self.threshold)
-        if key not in self._pngs:
-            self._pngs[key] = figure_png(value_figure(self.curve(), self.threshold))
-        return self._pngs[key]
-
-    def _render(self) -> None:
-        self._heading.value = f"<h4>{html.escape(self.title)}</h4>" if self.title else ""
-        problem = self._problem()
-        if problem is not None:  # keep the last good view, and say what to fix
-            self._message.value = f'<div class="mlw-error-body">{html.escape(problem)} Please change it.</div>'
-            return
-        try:
-            r, best = self.result, self.best
-        except (ValueError, ContentError) as exc:
-            self._message.value = f'<div class="mlw-error-body">Could not update: {html.escape(str(exc))}</div>'
-            return
-        self._message.value = ""
-        self._matrix.value = confusion_matrix_html(r)
-        self._metrics.value = metrics_html(r)
-        self._money.value = money_html(r) + (
-            f'<div class="mlw-best {NO_MATH}">Best threshold for net value: <b>{best.threshold:.2f}</b> ({money(best.net_value)}).</div>'
-        )
-        from IPython.display import Image
-
-        show(self._chart, Image(data=self._png(), format="png"))
-
-    def _static_html(self) -> str:
-        r = self.result
-        heading = f"<h4>{html.escape(self.title)}</h4>" if self.title else ""
-        return (
-            f'<div class="mlw-threshold-static {NO_MATH}">{heading}<p>Threshold <b>{r.threshold:.2f}</b></p>'
-            f"{confusion_matrix_html(r)}{metrics_html(r)}{money_html(r)}"
-            f'{png_html(self._png(), "Net value, precision and recall by threshold")}</div>'
-        )
-
-    def _static_text(self) -> str:
-        return self.result.summary() + "\n\n" + confusion_matrix_text(self.result)

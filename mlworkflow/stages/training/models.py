@@ -13,7 +13,9 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import numpy as np
+    import numpy.typing as npt
     import pandas as pd
+    from sklearn.pipeline import Pipeline
 
 __all__ = ["CATEGORICAL", "KINDS", "NUMERIC", "churn_scores", "fit_churn_model", "split"]
 
@@ -34,7 +36,7 @@ def split(df: pd.DataFrame, *, test_size: float = 0.25, seed: int = 0) -> tuple[
     return train.reset_index(drop=True), valid.reset_index(drop=True)
 
 
-def fit_churn_model(df: pd.DataFrame, *, kind: str = "logistic", seed: int = 0, **params: Any):
+def fit_churn_model(df: pd.DataFrame, *, kind: str = "logistic", seed: int = 0, **params: Any) -> Pipeline:
     """A fitted scikit-learn pipeline predicting ``churned`` from the documented columns."""
     from sklearn.compose import ColumnTransformer
     from sklearn.ensemble import RandomForestClassifier
@@ -45,12 +47,14 @@ def fit_churn_model(df: pd.DataFrame, *, kind: str = "logistic", seed: int = 0, 
 
     if kind not in KINDS:
         raise ValueError(f"unknown model kind {kind!r}; choose from {', '.join(KINDS)}")
-    prep = ColumnTransformer(
-        [("num", StandardScaler(), list(NUMERIC)), ("cat", OneHotEncoder(handle_unknown="ignore"), list(CATEGORICAL))]
-    )
+    prep = ColumnTransformer([
+        ("num", StandardScaler(), list(NUMERIC)),
+        ("cat", OneHotEncoder(handle_unknown="ignore"), list(CATEGORICAL)),
+    ])
     estimator = {
         "logistic": lambda: LogisticRegression(max_iter=1000, **params),
-        "forest": lambda: RandomForestClassifier(n_estimators=params.pop("n_estimators", 200), random_state=seed, n_jobs=1, **params),
+        "forest": lambda: RandomForestClassifier(n_estimators=params.pop("n_estimators", 200), random_state=seed,
+                                                 n_jobs=1, **params),
         "tree": lambda: DecisionTreeClassifier(random_state=seed, **params),
     }[kind]()
     model = make_pipeline(prep, estimator)
@@ -58,6 +62,6 @@ def fit_churn_model(df: pd.DataFrame, *, kind: str = "logistic", seed: int = 0, 
     return model
 
 
-def churn_scores(model: Any, df: pd.DataFrame) -> np.ndarray:
+def churn_scores(model: Any, df: pd.DataFrame) -> npt.NDArray[np.float64]:
     """Each customer's predicted probability of churning (0 to 1)."""
     return model.predict_proba(df[list(NUMERIC + CATEGORICAL)])[:, 1]

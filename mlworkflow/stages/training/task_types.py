@@ -73,7 +73,8 @@ def load_task_types() -> TaskTypes:
     data, label = read_content("task_types.json")
     top = Fields(data, label)
     types = tuple(
-        TaskType(f.text("key"), f.text("name"), f.text("question"), f.text("output"), f.texts("examples"), f.text("measured_by"))
+        TaskType(f.text("key"), f.text("name"), f.text("question"), f.text("output"), f.texts("examples"),
+                 f.text("measured_by"))
         for f in top.objects("task_types", min_items=3)
     )
     keys = {t.key for t in types}

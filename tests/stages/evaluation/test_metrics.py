@@ -75,3 +75,17 @@ def test_counts_add_up_and_recall_falls_as_threshold_rises():
         assert recalls == sorted(recalls, reverse=True)
 
     check()
+
+
+def test_summary_prints_losses_with_the_sign_first():
+    r = evaluate(Y, S, 0.0, RetentionEconomics(offer_cost=100))  # 6 x $100 spent, 2 x 0.4 x $180 = $144 kept
+    assert r.summary().endswith("net value -$456 (offers $600, kept $144).")
+    assert r.summary().startswith("Threshold 0.00: 6 of 6 customers flagged; 2 churners caught, 0 missed")
+
+
+def test_numpy_and_pandas_inputs_are_accepted():
+    import numpy as np
+    import pandas as pd
+
+    r = evaluate(pd.Series(Y), np.array(S), 0.5)
+    assert (r.tp, r.fp, r.fn, r.tn) == (1, 1, 1, 3)

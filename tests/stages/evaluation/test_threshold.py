@@ -1,15 +1,20 @@
-"""Notebook 04's logic: matrix and money in words, go / no-go, segments, and the threshold widget."""
+"""Notebook 04's logic: matrix and money in words, go / no-go and segments."""
 
 from __future__ import annotations
+
+import copy
+import dataclasses
 
 import pandas as pd
 import pytest
 
+from mlworkflow.core.content import ContentError, read_content
 from mlworkflow.stages.evaluation import threshold as th
 from mlworkflow.stages.evaluation.metrics import RetentionEconomics, evaluate
 from mlworkflow.stages.evaluation.threshold import (
+    THRESHOLDS,
     GoNoGoBar,
-    ThresholdExplorer,
+    best_html,
     confusion_matrix_html,
     confusion_matrix_text,
     go_no_go,
@@ -46,25 +51,67 @@ def test_metrics_and_money_by_hand():
     assert "$40" in money and "$72" in money and "$32" in money and "mlw-good" in money and "mathjax_ignore" in money
     losing = money_html(evaluate(Y, S, 0.0, RetentionEconomics(offer_cost=100)))
     assert "-$456" in losing and "mlw-bad" in losing  # 6 x $100 = $600 spent, 2 x 0.4 x $180 = $144 kept
+    assert money == (
+        '<div class="mlw-money-body tex2jax_ignore mathjax_ignore">'
+        "2 offers cost <b>$40</b>; 1 churners reached keep an expected <b>$72</b>.<br>"
+        'Net value: <b class="mlw-net mlw-good">$32</b> compared with doing nothing.</div>'
+    )
+
+
+def test_best_html_names_the_threshold_and_its_money():
+    line = best_html(evaluate(Y, S, 0.0, RetentionEconomics(offer_cost=100)))
+    assert "Best threshold for net value: <b>0.00</b> (-$456)." in line and "mathjax_ignore" in line
+    assert THRESHOLDS[0] == 0.0 and THRESHOLDS[-1] == 1.0 and len(THRESHOLDS) == 101
+
+
+def _broken(monkeypatch, edit):
+    data, _ = read_content("threshold.json")
+    data = copy.deepcopy(data)
+    edit(data)
+    monkeypatch.setattr(th, "read_content", lambda name: (data, name))
+    th.load_threshold_text.cache_clear()
+
+
+@pytest.mark.parametrize("edit, field, problem", [
+    (lambda d: d["matrix"].pop("tp"), r"matrix\.tp", "missing"),
+    (lambda d: d["decision"]["go"].update(label=7), r"decision\.go\.label", "expected non-empty text"),
+    (lambda d: d["money"].update(net="Net: {profit}"), r"money\.net", "unknown placeholder"),
+    (lambda d: d.pop("chart"), "chart", "missing"),
+])
+def test_a_malformed_copy_names_file_and_field(monkeypatch, edit, field, problem):
+    _broken(monkeypatch, edit)
+    try:
+        with pytest.raises(ContentError, match=rf"threshold.json: {field}: {problem}"):
+            th.load_threshold_text()
+    finally:
+        th.load_threshold_text.cache_clear()
 
 
 def test_text_from_content_is_escaped(monkeypatch):
     real = th.load_threshold_text()
     matrix = dict.fromkeys(real.matrix, "<script>x</script>")
-    monkeypatch.setattr(th, "load_threshold_text", lambda: th.ThresholdText(matrix, dict.fromkeys(real.metrics, "<i>m</i>"),
-                                                                            dict.fromkeys(real.decision, ("<b>GO</b>", "a & b"))))
+    hostile = dataclasses.replace(
+        real, matrix=matrix, metrics=dict.fromkeys(real.metrics, "<i>m</i>"),
+        decision=dict.fromkeys(real.decision, ("<b>GO</b>", "a & b")),
+        money={"spent": "<s>{offers}</s> {cost} {churners} {kept}", "net": "<u>{net}</u>", "best": "<q>{threshold}"},
+    )
+    monkeypatch.setattr(th, "load_threshold_text", lambda: hostile)
     r = evaluate(Y, S, 0.5)
     assert "<script>" not in confusion_matrix_html(r) and "&lt;script&gt;" in confusion_matrix_html(r)
     assert "<i>m</i>" not in metrics_html(r)
     assert "<b>GO</b>" not in go_no_go(r, GoNoGoBar(min_recall=0.1))._repr_html_()
+    money = money_html(r) + best_html(r)
+    assert "<s>" not in money and "<u>" not in money and "<q>" not in money
+    assert "&lt;s&gt;2&lt;/s&gt; <b>$40</b>" in money
 
 
 def test_value_figure_marks_current_and_stays_out_of_pyplot():
     import matplotlib.pyplot as plt
 
     before = plt.get_fignums()
-    fig = value_figure(th.sweep(Y, S), current=0.5)
+    fig = value_figure([evaluate(Y, S, t) for t in (0.0, 0.5, 1.0)], current=0.5)
     assert len(fig.axes) == 2 and plt.get_fignums() == before
+    assert [ax.get_title() for ax in fig.axes] == ["Net value of the campaign (USD)", "Precision and recall"]
 
 
 # ---------------------------------------------------------------- go / no-go
@@ -102,62 +149,3 @@ def test_segments_by_hand():
     assert lines[1].startswith("A") and lines[1].endswith("NO-GO") and lines[2].endswith("GO")
     with pytest.raises(ValueError, match="no column 'country'"):
         segment_results(frame, S, 0.5, by="country")
-
-
-# ---------------------------------------------------------------- the widget
-
-def test_slider_moves_change_matrix_metrics_and_money():
-    w = ThresholdExplorer(Y, S)
-    assert w.threshold == 0.5 and '<b>1</b><br><small>churners caught' in w._matrix.value
-    before = (w._matrix.value, w._metrics.value, w._money.value, w._chart.outputs)
-    w._slider.value = 0.4  # as a learner dragging the slider
-    assert w.threshold == 0.4 and (w.result.tp, w.result.fp) == (2, 1)
-    after = (w._matrix.value, w._metrics.value, w._money.value, w._chart.outputs)
-    assert all(x != y for x, y in zip(before, after))
-    assert "<b>100.0%</b> Recall" in w._metrics.value and "image/png" in w._chart.outputs[0]["data"]
-
-
-def test_economics_change_the_money_and_the_best_threshold():
-    w = ThresholdExplorer(Y, S, threshold=0.4)
-    assert w.best.threshold == 0.31  # flag the two churners and one loyal customer: $84 net
-    w._offer.value = 60.0
-    assert w.economics.offer_cost == 60 and "$180" in w._money.value  # 3 offers x $60
-    # now only the surest customer is worth an offer: 0.4 x $180 - $60 = $12 (0.71 is the lowest such step)
-    assert w.best.threshold == 0.71 and w.best.net_value == 12
-    w.success_rate = 1.5
-    assert w.success_rate == 1.0  # clamped to a share
-
-
-def test_impossible_numbers_are_explained_and_the_last_view_kept():
-    w = ThresholdExplorer(Y, S)
-    matrix = w._matrix.value
-    w.offer_cost = -5
-    assert "cost of an offer cannot be negative" in w._message.value and "Traceback" not in w._message.value
-    assert w._matrix.value == matrix
-    w.offer_cost = 5
-    assert w._message.value == ""
-    w.value_saved = -1
-    assert "saved customer cannot be negative" in w._message.value
-
-
-def test_bad_inputs_fail_when_the_widget_is_built():
-    with pytest.raises(ValueError, match="same length"):
-        ThresholdExplorer([1, 0], [0.5])
-
-
-def test_title_is_escaped_and_css_hooks_exist():
-    w = ThresholdExplorer(Y, S, title="<script>alert(1)</script>")
-    assert "&lt;script&gt;" in w._heading.value and "<script>" not in w._heading.value
-    assert "mlw-threshold" in w._dom_classes
-    for part, css in [(w._slider, "mlw-threshold-slider"), (w._offer, "mlw-offer-cost"), (w._saved, "mlw-value-saved"),
-                      (w._rate, "mlw-success-rate"), (w._matrix, "mlw-confusion-matrix"), (w._metrics, "mlw-metrics"),
-                      (w._money, "mlw-money"), (w._chart, "mlw-value-chart"), (w._message, "mlw-error")]:
-        assert css in part._dom_classes
-
-
-def test_static_fallback_shows_the_current_threshold():
-    w = ThresholdExplorer(Y, S, threshold=0.4, title="<b>x</b>")
-    data = w._repr_mimebundle_()
-    bundle = data[0] if isinstance(data, tuple) else data
-    assert "Threshold <b>0.40</b>" in bundle["text/html"] and "data:image/png;base64," in bundle["text/html"]
-    assert "&lt;b&gt;x" in bundle["text/html"] and bundle["text/plain"].startswith("Threshold 0.40:")

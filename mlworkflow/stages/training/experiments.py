@@ -1,4 +1,4 @@
-"""Model training, made visible (notebook 03): task types, baselines first, and overfitting.
+"""Baselines first, then the overfitting experiment (notebook 03), as plain functions and dataclasses.
 
     >>> from mlworkflow.stages.data.datasets import churn_customers
     >>> from mlworkflow.stages.training.models import split, fit_churn_model
@@ -8,51 +8,51 @@
     >>> curve = complexity_curve(train, valid)        # decision trees of depth 1..20
     >>> verdict(curve, 12).label
     'Overfit'
-    >>> OverfittingExplorer(curve)                    # in a notebook: a depth slider and a chart
 
-scikit-learn, numpy and matplotlib are imported inside the functions that need them.
+Course text comes from ``content/training.json``; the slider over the curve is
+:class:`mlworkflow.stages.training.widgets.OverfittingExplorer`. scikit-learn, numpy and
+matplotlib are imported inside the functions that need them.
 """
 
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping, Sequence
+import string
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-import ipywidgets as widgets
-from traitlets import Int, observe, validate
-
-from mlworkflow.core.content import ContentError, Fields, read_content, stylesheet
-from mlworkflow.display.charts import figure_png, png_html
-from mlworkflow.stages.training.task_types import TaskType, TaskTypes, load_task_types
-from mlworkflow.ui import StaticFallback, show, show_html
+from mlworkflow.core.content import Fields, read_content, stylesheet
+from mlworkflow.core.text import percent
 
 if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
+    import numpy.typing as npt
     import pandas as pd
     from matplotlib.figure import Figure
 
 __all__ = [
     "ComplexityCurve",
     "Leaderboard",
-    "OverfittingExplorer",
     "Scorecard",
-    "TaskType",
-    "TaskTypes",
     "TrainingText",
     "Verdict",
     "caught_in_top",
     "compare_with_baseline",
     "complexity_curve",
     "curve_figure",
-    "load_task_types",
+    "curve_help_html",
+    "default_curve",
     "load_training_text",
     "ranking_score",
     "verdict",
+    "verdict_html",
 ]
 
 # ---------------------------------------------------------------- content
+
+VERDICT_KEYS = ("underfit", "about_right", "overfit")
 
 
 @dataclass(frozen=True)
@@ -63,24 +63,59 @@ class TrainingText:
     complexity: str
     complexity_explanation: str
     verdicts: dict[str, tuple[str, str, str]]  # key -> (label, headline, advice)
+    leaderboard: dict[str, str]  # intro, budget, found_heading: templates with {placeholders}
+    verdict_summary: str
+    chart: dict[str, str]
+    cannot_show: str
+
+
+def _template(f: Fields, key: str, names: Iterable[str]) -> str:
+    """Text with ``{placeholders}``, checked now so a typo fails naming the file and field."""
+    text, allowed = f.text(key), set(names)
+    try:
+        used = {field for _, field, _, _ in string.Formatter().parse(text) if field is not None}
+    except ValueError as exc:
+        raise f.fail(key, f"unbalanced braces ({exc})") from None
+    unknown = used - allowed
+    if unknown:
+        raise f.fail(key, f"unknown placeholder {{{sorted(unknown)[0]}}}; use {', '.join(sorted(allowed)) or 'none'}")
+    return text
 
 
 @lru_cache(maxsize=1)
 def load_training_text() -> TrainingText:
-    """Course text for notebook 03 from ``content/training.json``."""
+    """Course text for notebook 03 from ``content/training.json`` (ContentError names a bad field)."""
     data, label = read_content("training.json")
     top = Fields(data, label)
     base, metric, complexity, verdicts = (top.object(k) for k in ("baselines", "metric", "complexity", "verdicts"))
-    texts = {k: tuple(verdicts.object(k).text(f) for f in ("label", "headline", "advice"))
-             for k in ("underfit", "about_right", "overfit")}
-    return TrainingText({k: base.text(k) for k in ("nobody", "payment")}, metric.text("name"), metric.text("explanation"),
-                        complexity.text("name"), complexity.text("explanation"), texts)
+    texts: dict[str, tuple[str, str, str]] = {}
+    for key in VERDICT_KEYS:
+        v = verdicts.object(key)
+        texts[key] = (v.text("label"), v.text("headline"), v.text("advice"))
+    board, chart = top.object("leaderboard"), top.object("chart")
+    return TrainingText(
+        baselines={k: base.text(k) for k in ("nobody", "payment")},
+        metric=metric.text("name"),
+        metric_explanation=metric.text("explanation"),
+        complexity=complexity.text("name"),
+        complexity_explanation=complexity.text("explanation"),
+        verdicts=texts,
+        leaderboard={
+            "intro": _template(board, "intro", ("customers", "churners")),
+            "budget": _template(board, "budget", ("budget",)),
+            "found_heading": _template(board, "found_heading", ("budget", "churners")),
+        },
+        verdict_summary=_template(top, "verdict_summary", ("train", "valid", "gap", "best_depth")),
+        chart={k: chart.text(k) for k in ("train", "valid", "coin_flip", "best", "alt")}
+        | {"x_axis": _template(chart, "x_axis", ("complexity",))},
+        cannot_show=_template(top, "cannot_show", ("problem",)),
+    )
 
 
 # ---------------------------------------------------------------- scoring
 
 
-def ranking_score(y_true: Sequence[int], scores: Sequence[float]) -> float:
+def ranking_score(y_true: npt.ArrayLike, scores: npt.ArrayLike) -> float:
     """Chance a random churner is scored above a random stayer (ties count half): the ROC AUC."""
     import numpy as np
     from sklearn.metrics import roc_auc_score
@@ -91,7 +126,7 @@ def ranking_score(y_true: Sequence[int], scores: Sequence[float]) -> float:
     return float(roc_auc_score(y, np.asarray(scores, dtype=float)))
 
 
-def caught_in_top(y_true: Sequence[int], scores: Sequence[float], n: int) -> int:
+def caught_in_top(y_true: npt.ArrayLike, scores: npt.ArrayLike, n: int) -> int:
     """How many churners are among the ``n`` highest-scored customers (earlier rows win ties)."""
     import numpy as np
 
@@ -99,12 +134,12 @@ def caught_in_top(y_true: Sequence[int], scores: Sequence[float], n: int) -> int
     return int(np.asarray(y_true)[order[: max(0, n)]].sum())
 
 
-def _rule_flags(key: str, df: pd.DataFrame):
+def _rule_flags(key: str, df: pd.DataFrame) -> npt.NDArray[np.bool_]:
     import numpy as np
 
     if key == "nobody":
         return np.zeros(len(df), dtype=bool)
-    return df["payment_failures"].to_numpy() > 0
+    return np.asarray(df["payment_failures"].to_numpy() > 0, dtype=bool)
 
 
 @dataclass(frozen=True)
@@ -130,17 +165,18 @@ class Leaderboard:
     customers: int
 
     def text(self) -> str:
+        t = load_training_text().leaderboard
         width = max(len(r.name) for r in self.rows) + 2
         lines = [
-            f"Checked on {self.customers:,} validation customers the models never saw; {self.churners} of them churned.",
-            f"Offer budget: {self.budget} customers (as many as the payment rule flags).",
+            t["intro"].format(customers=f"{self.customers:,}", churners=self.churners),
+            t["budget"].format(budget=self.budget),
             "",
             f"{'':<{width}}{'Churners':>9}  {'Ranking score':^20}  {'Accuracy':>8}",
             f"{'':<{width}}{'found':>9}  {'validation':>10}{'training':>10}",
         ]
         for r in self.rows:
             train = "-" if r.train_score is None else f"{r.train_score:.2f}"
-            lines.append(f"{r.name:<{width}}{r.found:>9}  {r.valid_score:>10.2f}{train:>10}  {r.accuracy:>8.1%}")
+            lines.append(f"{r.name:<{width}}{r.found:>9}  {r.valid_score:>10.2f}{train:>10}  {percent(r.accuracy):>8}")
         return "\n".join(lines)
 
     __str__ = text
@@ -149,14 +185,15 @@ class Leaderboard:
 
     def _repr_html_(self) -> str:
         e = html.escape
+        found = load_training_text().leaderboard["found_heading"].format(budget=self.budget, churners=self.churners)
         head = (
-            f"<tr><th></th><th>Churners found with {self.budget} offers (of {self.churners})</th>"
+            f"<tr><th></th><th>{e(found)}</th>"
             "<th>Ranking score: validation</th><th>Ranking score: training</th><th>Accuracy</th></tr>"
         )
         body = "".join(
             f'<tr class="{"mlw-baseline" if r.is_baseline else "mlw-model"}"><td>{e(r.name)}</td><td>{r.found}</td>'
             f"<td>{r.valid_score:.2f}</td><td>{'-' if r.train_score is None else f'{r.train_score:.2f}'}</td>"
-            f"<td>{r.accuracy:.1%}</td></tr>"
+            f"<td>{percent(r.accuracy)}</td></tr>"
             for r in self.rows
         )
         return f'<table class="mlw-leaderboard">{head}{body}</table>'
@@ -207,7 +244,7 @@ class ComplexityCurve:
     def best_depth(self) -> int:
         """The depth with the best validation score (the simplest one on a tie, to 3 decimals)."""
         best = max(round(v, 3) for v in self.valid)
-        return next(d for d, v in zip(self.depths, self.valid) if round(v, 3) == best)
+        return next(d for d, v in zip(self.depths, self.valid, strict=True) if round(v, 3) == best)
 
     def at(self, depth: int) -> tuple[float, float]:
         """(training score, validation score) at ``depth``."""
@@ -231,6 +268,15 @@ def complexity_curve(
     return ComplexityCurve(tuple(int(d) for d in depths), tuple(t_scores), tuple(v_scores))
 
 
+@lru_cache(maxsize=2)
+def default_curve(n: int = 3000, seed: int = 42) -> ComplexityCurve:
+    """The course's curve: the churn customers split in two, trees of depth 1 to 20 (cached)."""
+    from mlworkflow.stages.data.datasets import churn_customers
+    from mlworkflow.stages.training.models import split
+
+    return complexity_curve(*split(churn_customers(n=n, seed=seed)))
+
+
 @dataclass(frozen=True)
 class Verdict:
     key: str  # underfit | about_right | overfit
@@ -243,11 +289,11 @@ class Verdict:
     best_depth: int
 
     def text(self) -> str:
-        return (
-            f"Depth {self.depth}: {self.label}. {self.headline}\n"
-            f"Training {self.train:.2f}, validation {self.valid:.2f} (gap {self.train - self.valid:.2f}); "
-            f"the best validation score is at depth {self.best_depth}.\n{self.advice}"
+        summary = load_training_text().verdict_summary.format(
+            train=f"{self.train:.2f}", valid=f"{self.valid:.2f}", gap=f"{self.train - self.valid:.2f}",
+            best_depth=self.best_depth,
         )
+        return f"Depth {self.depth}: {self.label}. {self.headline}\n{summary}\n{self.advice}"
 
 
 def verdict(curve: ComplexityCurve, depth: int, *, tolerance: float = 0.03) -> Verdict:
@@ -260,119 +306,45 @@ def verdict(curve: ComplexityCurve, depth: int, *, tolerance: float = 0.03) -> V
     return Verdict(key, label, headline, advice, depth, train, valid, best)
 
 
+def verdict_html(v: Verdict) -> str:
+    """The verdict as a short coloured block (with its stylesheet), learner-safe."""
+    e = html.escape
+    return (
+        f'{stylesheet("training", tag=True)}<div class="mlw-verdict-body mlw-{e(v.key)}">'
+        f'<b class="mlw-verdict-label">{e(v.label)}</b>: {e(v.headline)}<br>'
+        f'<span class="mlw-scores">Training {v.train:.2f} · validation {v.valid:.2f} · '
+        f"gap {v.train - v.valid:.2f}</span><br>{e(v.advice)}</div>"
+    )
+
+
+def curve_help_html() -> str:
+    """What the depth slider and the ranking score mean, from the course text."""
+    text, e = load_training_text(), html.escape
+    return (f'<div class="mlw-help">{e(text.complexity_explanation)}<br>'
+            f"<b>{e(text.metric)}</b>: {e(text.metric_explanation)}</div>")
+
+
 def curve_figure(curve: ComplexityCurve, depth: int | None = None) -> Figure:
     """Training and validation score against depth, with ``depth`` marked. Not registered with pyplot."""
     from matplotlib.figure import Figure
 
     text = load_training_text()
+    words = text.chart
     fig = Figure(figsize=(7.5, 3.6), dpi=90, layout="constrained")
     ax = fig.add_subplot()
-    ax.plot(curve.depths, curve.train, "o-", color="#9ca3af", label="On training customers (studied)")
-    ax.plot(curve.depths, curve.valid, "o-", color="#1d4ed8", label="On validation customers (new)")
+    ax.plot(curve.depths, curve.train, "o-", color="#9ca3af", label=words["train"])
+    ax.plot(curve.depths, curve.valid, "o-", color="#1d4ed8", label=words["valid"])
     ax.axhline(0.5, color="#6b7280", lw=0.8, ls=":")
-    ax.text(curve.depths[-1], 0.505, "coin flip", ha="right", va="bottom", fontsize=8, color="#6b7280")
+    ax.text(curve.depths[-1], 0.505, words["coin_flip"], ha="right", va="bottom", fontsize=8, color="#6b7280")
     best = curve.best_depth
-    ax.annotate("best on new customers", (best, curve.at(best)[1]), xytext=(15, -70), textcoords="offset points",
+    ax.annotate(words["best"], (best, curve.at(best)[1]), xytext=(15, -70), textcoords="offset points",
                 ha="left", fontsize=8, arrowprops={"arrowstyle": "->", "color": "#1d4ed8"})
     if depth is not None:
         ax.axvline(depth, color="#dc2626", lw=1.5)
-        ax.text(depth, 0.98, f" depth {depth}", color="#dc2626", va="top", fontsize=9, transform=ax.get_xaxis_transform())
-    ax.set(xlabel=f"{text.complexity} (model complexity)", ylabel=text.metric, ylim=(0.45, 1.02),
+        ax.text(depth, 0.98, f" depth {depth}", color="#dc2626", va="top", fontsize=9,
+                transform=ax.get_xaxis_transform())
+    ax.set(xlabel=words["x_axis"].format(complexity=text.complexity), ylabel=text.metric, ylim=(0.45, 1.02),
            xticks=list(curve.depths))
     ax.legend(loc="center right", fontsize=8, frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
     return fig
-
-
-@lru_cache(maxsize=2)
-def _default_curve(n: int = 3000, seed: int = 42) -> ComplexityCurve:
-    from mlworkflow.stages.data.datasets import churn_customers
-    from mlworkflow.stages.training.models import split
-
-    return complexity_curve(*split(churn_customers(n=n, seed=seed)))
-
-
-_CSS = stylesheet("training", tag=True)
-
-
-class OverfittingExplorer(StaticFallback, widgets.VBox):
-    """A depth slider over a precomputed :class:`ComplexityCurve`: chart, scores and a verdict.
-
-    ``depth`` is the public state (clamped to the curve's depths). Without a curve, the course's
-    churn customers are used (about two seconds, once per session).
-    """
-
-    depth = Int(1)
-
-    def __init__(self, curve: ComplexityCurve | None = None, *, depth: int | None = None, **kwargs: Any):
-        self._curve = curve or _default_curve()
-        self._pngs: dict[int, bytes] = {}
-        text = load_training_text()
-        d = self._curve.depths
-        self._slider = widgets.IntSlider(
-            value=d[0], min=d[0], max=d[-1], step=1, description=text.complexity,
-            continuous_update=True, style={"description_width": "initial"}, layout=widgets.Layout(width="28em"),
-        )
-        self._slider.add_class("mlw-depth-slider")
-        help_text = widgets.HTML(f'<div class="mlw-help">{html.escape(text.complexity_explanation)}<br>'
-                                 f"<b>{html.escape(text.metric)}</b>: {html.escape(text.metric_explanation)}</div>")
-        self._verdict = widgets.HTML()
-        self._verdict.add_class("mlw-verdict")
-        self._chart = widgets.Output()
-        self._chart.add_class("mlw-curve-chart")
-        super().__init__(children=[self._slider, help_text, self._verdict, self._chart], **kwargs)
-        self.add_class("mlw-overfitting")
-        widgets.link((self._slider, "value"), (self, "depth"))
-        self.depth = self._curve.best_depth if depth is None else depth
-        self._render()
-
-    @property
-    def curve(self) -> ComplexityCurve:
-        return self._curve
-
-    @property
-    def verdict(self) -> Verdict:
-        """The verdict at the current depth."""
-        return verdict(self._curve, self.depth)
-
-    @validate("depth")
-    def _clamp(self, proposal: Any) -> int:
-        d = self._curve.depths
-        return max(d[0], min(d[-1], int(proposal["value"])))
-
-    @observe("depth")
-    def _on_depth(self, change: Any) -> None:
-        if hasattr(self, "_chart"):
-            self._render()
-
-    def _png(self, depth: int) -> bytes:
-        if depth not in self._pngs:  # rendered once per depth, so moving back is instant
-            self._pngs[depth] = figure_png(curve_figure(self._curve, depth))
-        return self._pngs[depth]
-
-    def _verdict_html(self) -> str:
-        v, e = self.verdict, html.escape
-        return (
-            f'{_CSS}<div class="mlw-verdict-body mlw-{e(v.key)}"><b class="mlw-verdict-label">{e(v.label)}</b>: {e(v.headline)}<br>'
-            f'<span class="mlw-scores">Training {v.train:.2f} · validation {v.valid:.2f} · '
-            f"gap {v.train - v.valid:.2f}</span><br>{e(v.advice)}</div>"
-        )
-
-    def _render(self) -> None:
-        try:
-            self._verdict.value = self._verdict_html()
-            from IPython.display import Image
-
-            show(self._chart, Image(data=self._png(self.depth), format="png"))
-        except (ValueError, ContentError) as exc:  # a broken content file or curve: say so
-            self._verdict.value = f'<div class="mlw-error">Could not show this depth: {html.escape(str(exc))}</div>'
-            show_html(self._chart, "")
-
-    def _static_html(self) -> str:
-        return (
-            f'<div class="mlw-overfitting-static">{self._verdict_html()}'
-            f'{png_html(self._png(self.depth), "Training and validation score by tree depth")}</div>'
-        )
-
-    def _static_text(self) -> str:
-        return self.verdict.text()
