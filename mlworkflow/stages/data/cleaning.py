@@ -18,24 +18,38 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
+
+from mlworkflow.core.content import Fields, read_content
+from mlworkflow.core.text import count
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["STEPS", "UNKNOWN", "CleaningResult", "QualityReport", "StepResult", "clean", "quality_report"]
+    STEPS: dict[str, str]  # step key -> the title the notebook shows; read from the content on first use
+
+__all__ = [
+    "STEPS",
+    "STEP_KEYS",
+    "UNKNOWN",
+    "CleaningResult",
+    "QualityReport",
+    "StepResult",
+    "StepText",
+    "clean",
+    "load_steps",
+    "quality_report",
+]
 
 Schema = Mapping[str, Mapping[str, Any]]
 MissingChoice = Literal["keep", "drop", "impute"]
 
-# the steps in the order clean() runs them, with the words the notebook shows
-STEPS: dict[str, str] = {
-    "fix_types": "Fix numbers stored as text",
-    "normalise_categories": "Normalise category spellings",
-    "drop_duplicates": "Drop duplicate rows",
-    "drop_impossible": "Drop rows with impossible values",
-    "missing": "Handle missing values",
-}
+FILE = "data.json"
+# the steps in the order clean() runs them; their titles and notes are in content/data.json (cleaning_steps)
+STEP_KEYS = ("fix_types", "normalise_categories", "drop_duplicates", "drop_impossible", "missing")
+NOTE_CASES = {"missing": ("impute", "drop", "keep")}  # any other step: "on" and "off"
 
 _NUMERIC = ("number", "integer")
 UNKNOWN = "Unknown"  # what imputation puts in a category gap; the checks accept it
@@ -43,9 +57,9 @@ UNKNOWN = "Unknown"  # what imputation puts in a category gap; the checks accept
 
 def _schema(schema: Schema | None) -> Schema:
     if schema is None:
-        from mlworkflow.stages.data.datasets import DATA_DICTIONARY
+        from mlworkflow.stages.data.datasets import load_data_dictionary
 
-        return DATA_DICTIONARY
+        return load_data_dictionary()
     return schema
 
 
@@ -116,10 +130,10 @@ class QualityReport:
 
     def text(self) -> str:
         """A short plain-text report."""
-        lines = [f"{self.rows:,} rows checked."]
+        lines = [f"{count(self.rows)} rows checked."]
         if not self.problem_count:
             return lines[0] + " No problems found."
-        lines += [f"- {p}: {n:,} in {c}" if c != "(whole row)" else f"- {p}: {n:,}"
+        lines += [f"- {p}: {count(n)} in {c}" if c != "(whole row)" else f"- {p}: {count(n)}"
                   for p, c, n in self.table().itertuples(index=False)]
         return "\n".join(lines)
 
@@ -210,7 +224,7 @@ def _tidy_dtypes(df: pd.DataFrame, spec: Schema) -> None:
         kind = spec.get(c, {}).get("kind")
         if _text_values(df[c]) and df[c].map(lambda v: isinstance(v, str) or pd.isna(v)).all():
             df[c] = df[c].astype("str")
-        elif kind in _NUMERIC + ("label",) and pd.api.types.is_numeric_dtype(df[c]):
+        elif kind in (*_NUMERIC, "label") and pd.api.types.is_numeric_dtype(df[c]):
             whole = df[c].notna().all() and df[c].mod(1).eq(0).all()
             df[c] = df[c].astype(int if kind != "number" and whole else float)
 
@@ -245,7 +259,7 @@ def clean(
 
     ``missing`` is ``"impute"`` (numbers get the column median, categories ``"Unknown"``),
     ``"drop"`` (drop rows with any missing value) or ``"keep"``; ``True``/``False`` mean
-    impute/keep. Steps run in the order of :data:`STEPS`.
+    impute/keep. Steps run in the order of :data:`STEP_KEYS`.
     """
     spec = _schema(schema)
     if missing is True:
@@ -257,9 +271,12 @@ def clean(
     df = raw.copy()
     df.attrs = {}
     steps = []
+    texts = load_steps()
 
-    def record(key: str, applied: bool, before: int, changed: int = 0, note: str = "") -> None:
-        steps.append(StepResult(key, STEPS[key], applied, before, len(df), changed, note))
+    def record(key: str, applied: bool, before: int, changed: int = 0, *, case: str = "", n: int = 0) -> None:
+        text = texts[key]
+        note = text.note(case or ("on" if applied else "off"), n)
+        steps.append(StepResult(key, text.title, applied, before, len(df), changed, note))
 
     n = len(df)
     if fix_types:
@@ -269,10 +286,10 @@ def clean(
                 continue
             changed += _text_values(df[c])
             df[c] = _to_number(df[c])
-        record("fix_types", True, n, changed, f"{changed:,} values read as numbers")
+        record("fix_types", True, n, changed, n=changed)
     else:
         n_text = sum(_text_values(df[c]) for c in _cols(df, spec, _NUMERIC))
-        record("fix_types", False, n, note=f"{n_text:,} numbers stay text; models and formulas reject or skip them")
+        record("fix_types", False, n, n=n_text)
 
     n = len(df)
     if normalise_categories:
@@ -281,17 +298,17 @@ def clean(
             variants = _variants(df[c], list(spec[c]["values"]))
             changed += int(df[c].isin(list(variants)).sum())
             df[c] = df[c].replace(variants)
-        record("normalise_categories", True, n, changed, f"{changed:,} spellings corrected")
+        record("normalise_categories", True, n, changed, n=changed)
     else:
-        record("normalise_categories", False, n, note="'premium' and 'Premium' count as different plans")
+        record("normalise_categories", False, n)
 
     n = len(df)
     if drop_duplicates:
         df = df.drop_duplicates().reset_index(drop=True)
-        record("drop_duplicates", True, n, note="copies would count those customers twice")
+        record("drop_duplicates", True, n)
     else:
         dups = int(df.duplicated().sum())
-        record("drop_duplicates", False, n, note=f"{dups:,} customers counted twice")
+        record("drop_duplicates", False, n, n=dups)
 
     n = len(df)
     bad = None
@@ -302,15 +319,15 @@ def clean(
     if drop_impossible:
         if bad is not None:
             df = df[~bad].reset_index(drop=True)
-        record("drop_impossible", True, n, note="values outside the data dictionary's range")
+        record("drop_impossible", True, n)
     else:
-        record("drop_impossible", False, n, note=f"{n_bad:,} impossible values stay in and skew averages")
+        record("drop_impossible", False, n, n=n_bad)
 
     n = len(df)
     n_missing = int(df.isna().sum().sum())
     if missing == "drop":
         df = df.dropna().reset_index(drop=True)
-        record("missing", True, n, note="rows with any gap removed")
+        record("missing", True, n, case="drop")
     elif missing == "impute":
         for c in df.columns[df.isna().any()]:
             kind = spec.get(c, {}).get("kind")
@@ -320,12 +337,59 @@ def clean(
                 df[c] = numbers.fillna(round(fill) if kind == "integer" else fill)
             else:
                 df[c] = df[c].astype(object).fillna(UNKNOWN)
-        record("missing", True, n, n_missing, f"{n_missing:,} gaps filled (median or 'Unknown')")
+        record("missing", True, n, n_missing, case="impute", n=n_missing)
     else:
-        record("missing", False, n, note=f"{n_missing:,} gaps left; many models refuse them")
+        record("missing", False, n, case="keep", n=n_missing)
 
     _tidy_dtypes(df, spec)
     return CleaningResult(
         frame=df, steps=tuple(steps), before=_stats(raw, spec), after=_stats(df, spec),
         report_after=quality_report(df, spec),
     )
+
+
+# ---------------------------------------------------------------- the steps' titles and notes
+
+@dataclass(frozen=True)
+class StepText:
+    """A cleaning step's title and its note for each case (``on``/``off``, or for missing values
+    ``impute``/``drop``/``keep``); a note may hold ``{n}``, the count it is about."""
+
+    title: str
+    notes: Mapping[str, str]
+
+    def note(self, case: str, n: int = 0) -> str:
+        return self.notes[case].format(n=count(n))
+
+
+def _parse_steps(data: Any, label: str) -> dict[str, StepText]:
+    steps = Fields(data, label).object("cleaning_steps")
+    texts = {}
+    for key in STEP_KEYS:
+        f = steps.object(key)
+        notes = f.object("notes")
+        texts[key] = StepText(f.text("title"), {case: notes.template(case, {"n"}, exact=False)
+                                                 for case in NOTE_CASES.get(key, ("on", "off"))})
+    return texts
+
+
+@cache
+def _shipped_steps() -> dict[str, StepText]:
+    return _parse_steps(*read_content(FILE))
+
+
+def load_steps(path: str | Path | None = None) -> dict[str, StepText]:
+    """Each step's title and notes, in the order clean() runs them: shipped, or from the JSON file at ``path``."""
+    return _shipped_steps() if path is None else _parse_steps(*read_content(FILE, path))
+
+
+@cache
+def _step_titles() -> dict[str, str]:
+    return {key: text.title for key, text in load_steps().items()}
+
+
+def __getattr__(name: str) -> Any:
+    # STEPS is course text: read on first use, so importing stays free of I/O
+    if name == "STEPS":
+        return _step_titles()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

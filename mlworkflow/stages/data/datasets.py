@@ -16,11 +16,19 @@ inside the functions, so importing this module is cheap.
 from __future__ import annotations
 
 import math
+from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from mlworkflow.core.content import Fields, read_content
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
     import pandas as pd
+
+    # read from content/data.json on first use (module __getattr__ below), typed here for callers
+    DATA_DICTIONARY: dict[str, dict[str, Any]]
+    DRIFT_EVENTS: dict[int, str]
 
 __all__ = [
     "DATA_DICTIONARY",
@@ -32,60 +40,18 @@ __all__ = [
     "churn_months",
     "churn_raw",
     "data_dictionary",
+    "load_data_dictionary",
+    "load_drift_events",
 ]
 
+FILE = "data.json"
 LABEL = "churned"
+KINDS = ("id", "category", "number", "integer", "label")
 HOURS_IN_MONTH = 744  # 31 days x 24 hours: nobody can watch more than this in a month
 
 PLAN_PRICES = {"Basic": 8.99, "Standard": 13.99, "Premium": 19.99}
 # From month 3 of churn_months(): the price rise the monitoring notebook has to notice.
 NEW_PLAN_PRICES = {"Basic": 9.99, "Standard": 15.99, "Premium": 22.99}
-
-# The data dictionary: what each column means, as data the notebooks can show.
-# kind: id | category | number | integer | label. min/max bound what is possible, not typical.
-DATA_DICTIONARY: dict[str, dict[str, Any]] = {
-    "customer_id": {"kind": "id", "description": "Anonymous subscriber id, one per customer."},
-    "tenure_months": {
-        "kind": "integer", "unit": "months", "min": 1, "max": 240,
-        "description": "How long the customer has subscribed, counting the current month.",
-    },
-    "plan": {
-        "kind": "category", "values": ["Basic", "Standard", "Premium"],
-        "description": "The subscription plan.",
-    },
-    "monthly_price": {
-        "kind": "number", "unit": "USD", "min": 0.0, "max": 100.0,
-        "description": "What the customer pays per month, after any promotional discount.",
-    },
-    "segment": {
-        "kind": "category", "values": ["Individual", "Family", "Student"],
-        "description": "Account type. 'Student' launches in month 4 of the later months.",
-    },
-    "region": {
-        "kind": "category", "values": ["North America", "Europe", "Latin America", "Asia Pacific"],
-        "description": "Where the customer's billing address is.",
-    },
-    "signup_channel": {
-        "kind": "category", "values": ["Organic", "Paid ads", "Referral", "Partner"],
-        "description": "How the customer first found us.",
-    },
-    "hours_watched": {
-        "kind": "number", "unit": "hours", "min": 0.0, "max": float(HOURS_IN_MONTH),
-        "description": "Hours streamed last month (usage).",
-    },
-    "support_tickets": {
-        "kind": "integer", "min": 0, "max": 50,
-        "description": "Support tickets opened in the last 90 days.",
-    },
-    "payment_failures": {
-        "kind": "integer", "min": 0, "max": 20,
-        "description": "Failed card payments in the last 90 days.",
-    },
-    LABEL: {
-        "kind": "label", "values": [0, 1],
-        "description": "1 if the customer cancelled within the following month, else 0. This is what we predict.",
-    },
-}
 
 # What churn_raw() injects, in exact, countable amounts, each on its own rows.
 MESS: dict[str, Any] = {
@@ -94,11 +60,6 @@ MESS: dict[str, Any] = {
     "numbers_as_text": {"monthly_price": 80, "tenure_months": 25},  # "$13.99", " 12"
     "inconsistent_categories": {"plan": 50, "region": 40, "signup_channel": 35},  # "premium", "EUROPE "
     "impossible_values": {"hours_watched": 3, "tenure_months": 2},  # 1,250 hours; -3 months
-}
-
-DRIFT_EVENTS: dict[int, str] = {
-    3: "Price rise: Basic $8.99 to $9.99, Standard $13.99 to $15.99, Premium $19.99 to $22.99.",
-    4: "New 'Student' segment launches through university partners, at a 40% discount.",
 }
 
 # How each input moves the odds of churning (log-odds). Hand-set to be plausible, not fitted.
@@ -114,7 +75,7 @@ def data_dictionary() -> pd.DataFrame:
     import pandas as pd
 
     rows = []
-    for name, spec in DATA_DICTIONARY.items():
+    for name, spec in load_data_dictionary().items():
         allowed = spec.get("values")
         if allowed is None and "min" in spec:
             allowed = f"{spec['min']:g} to {spec['max']:g}"
@@ -155,8 +116,8 @@ def _population(n: int, rng: np.random.Generator, *, prices: dict[str, float],
     channel = _pick(rng, {"Organic": 0.40, "Paid ads": 0.30, "Referral": 0.18, "Partner": 0.12}, n)
     channel = np.where(student, "Partner", channel)
     base_hours = {"Basic": 14.0, "Standard": 22.0, "Premium": 30.0}
-    hours = np.array([base_hours[p] for p in plan]) * rng.gamma(2.0, 0.5, n)
-    hours = np.round(np.where(segment == "Family", hours * 1.4, hours), 1)
+    usage = np.array([base_hours[p] for p in plan]) * rng.gamma(2.0, 0.5, n)
+    hours = np.round(np.where(segment == "Family", usage * 1.4, usage), 1)
     tickets = rng.poisson(0.5 + 0.4 * (tenure < 4), n)
     failures = rng.poisson(np.where(rng.random(n) < 0.12, 1.2, 0.08), n)
     return pd.DataFrame({
@@ -282,3 +243,82 @@ def churn_months(months: int = 6, n_per_month: int = 1000, seed: int = 42) -> pd
         df.insert(0, "month", month)
         frames.append(df)
     return pd.concat(frames, ignore_index=True)
+
+
+# ---------------------------------------------------------------- content: data dictionary and drift events
+
+def _column(f: Fields) -> dict[str, Any]:
+    """One data-dictionary entry, values kept as written (ints stay ints)."""
+    kind = f.text("kind")
+    if kind not in KINDS:
+        raise f.fail("kind", f"expected one of {', '.join(KINDS)}, found {kind!r}")
+    spec: dict[str, Any] = {"kind": kind}
+    if "unit" in f.data:
+        spec["unit"] = f.text("unit")
+    if "min" in f.data or "max" in f.data:
+        low, high = f.number("min"), f.number("max")
+        if low > high:
+            raise f.fail("max", f"max ({high:g}) is below min ({low:g})")
+        spec["min"], spec["max"] = low, high
+    if "values" in f.data or kind in ("category", "label"):
+        values = f.data.get("values")
+        if not isinstance(values, list) or not values or not all(
+                isinstance(v, (str, int)) and not isinstance(v, bool) for v in values):
+            raise f.fail("values", "expected a non-empty list of allowed values (texts or whole numbers)")
+        spec["values"] = list(values)
+    spec["description"] = f.text("description")
+    return spec
+
+
+def _parse_dictionary(data: Any, label: str) -> dict[str, dict[str, Any]]:
+    columns = Fields(data, label).object("data_dictionary")
+    if not columns.data:
+        raise Fields(data, label).fail("data_dictionary", "expected at least one column")
+    spec = {name: _column(columns.object(name)) for name in columns.data}
+    if spec.get(LABEL, {}).get("kind") != "label":
+        raise columns.fail(LABEL, "the label column must be present with kind 'label'")
+    return spec
+
+
+def _parse_drift(data: Any, label: str) -> dict[int, str]:
+    events: dict[int, str] = {}
+    for f in Fields(data, label).objects("drift_events"):
+        month = f.number("month")
+        if not isinstance(month, int) or month < 1:
+            raise f.fail("month", f"expected a whole month number from 1, found {month!r}")
+        if month in events:
+            raise f.fail("month", f"month {month} is listed twice")
+        events[month] = f.text("event")
+    return events
+
+
+@cache
+def _shipped_dictionary() -> dict[str, dict[str, Any]]:
+    return _parse_dictionary(*read_content(FILE))
+
+
+@cache
+def _shipped_drift() -> dict[int, str]:
+    return _parse_drift(*read_content(FILE))
+
+
+def load_data_dictionary(path: str | Path | None = None) -> dict[str, dict[str, Any]]:
+    """What each column means (kind, unit, min/max, allowed values): the shipped one, or the file at ``path``.
+
+    kind is id, category, number, integer or label; min/max bound what is possible, not typical.
+    """
+    return _shipped_dictionary() if path is None else _parse_dictionary(*read_content(FILE, path))
+
+
+def load_drift_events(path: str | Path | None = None) -> dict[int, str]:
+    """Month of ``churn_months()`` -> what changed in the business that month."""
+    return _shipped_drift() if path is None else _parse_drift(*read_content(FILE, path))
+
+
+def __getattr__(name: str) -> Any:
+    # DATA_DICTIONARY and DRIFT_EVENTS are course text: read on first use, so importing stays free of I/O
+    if name == "DATA_DICTIONARY":
+        return _shipped_dictionary()
+    if name == "DRIFT_EVENTS":
+        return _shipped_drift()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

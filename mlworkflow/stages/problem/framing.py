@@ -1,10 +1,11 @@
 """Turn a business goal into a prediction target, the decision it drives, and how success is measured.
 
-The goals, targets and metrics for the course's churn case live in ``content/framing.json``;
+The goals, targets, metrics and verdicts for the course's churn case live in ``content/framing.json``;
 judging a framing is a pure function:
 
     >>> print(frame(load_framing(), "keep-subscribers", success_metric="accuracy").text())
-    >>> ProblemFramer(goal="keep-subscribers")   # in a notebook: four drop-downs and a summary card
+
+The widget (four drop-downs and a summary card) is :class:`mlworkflow.stages.problem.widgets.ProblemFramer`.
 
 Each choice in the content is ``strong``, ``mixed`` or ``weak`` with a reason; weak and mixed
 choices are flagged, and so is a success metric that is a model score rather than a business number.
@@ -12,17 +13,14 @@ choices are flagged, and so is a success metric that is a model score rather tha
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from functools import cache
-from html import escape
 from pathlib import Path
 from typing import Any
 
-import ipywidgets as widgets
-from traitlets import TraitError, Unicode, observe, validate
-
-from mlworkflow.core.content import Fields, read_content, stylesheet
-from mlworkflow.ui import StaticFallback, show_html
+from mlworkflow.core.content import Fields, read_content
+from mlworkflow.core.text import html_escape
 
 __all__ = [
     "STRENGTHS",
@@ -30,8 +28,8 @@ __all__ = [
     "Framing",
     "FramingContent",
     "Goal",
-    "ProblemFramer",
     "Target",
+    "find_choice",
     "frame",
     "load_framing",
     "static_html",
@@ -40,13 +38,6 @@ __all__ = [
 FILE = "framing.json"
 STRENGTHS = ("strong", "mixed", "weak")
 LEVELS = ("business", "model")
-MODEL_METRIC_AS_GOAL = ("Success is measured with a model score. Pick a business number for success, "
-                        "and keep model metrics for checking the model.")
-VERDICTS = {
-    "strong": "Ready to take to your team.",
-    "mixed": "Workable, but look again at the flagged choice.",
-    "weak": "Needs work before anyone builds a model.",
-}
 
 
 @dataclass(frozen=True)
@@ -83,15 +74,21 @@ class Goal:
 
 @dataclass(frozen=True)
 class FramingContent:
+    """The case, its goals, the verdict for each strength and the warning about model scores as success."""
+
     title: str
     case: str
     goals: tuple[Goal, ...]
+    verdicts: Mapping[str, str]
+    model_metric_as_goal: str
+    static_note: str
 
     def goal(self, goal_id: str) -> Goal:
-        return _find(self.goals, goal_id, "goal")
+        return find_choice(self.goals, goal_id, "goal")
 
 
-def _find(items: tuple[Any, ...], item_id: str | None, what: str) -> Any:
+def find_choice(items: tuple[Any, ...], item_id: str | None, what: str) -> Any:
+    """The item of ``items`` with id ``item_id``; a ValueError naming the choices if there is none."""
     for item in items:
         if item.id == item_id:
             return item
@@ -138,7 +135,10 @@ def _goal(f: Fields) -> Goal:
 
 def _parse(data: Any, label: str) -> FramingContent:
     top = Fields(data, label)
-    return FramingContent(top.text("title"), top.text("case"), _unique(top.objects("goals"), _goal))
+    verdicts = top.object("verdicts")
+    return FramingContent(top.text("title"), top.text("case"), _unique(top.objects("goals"), _goal),
+                          {s: verdicts.text(s) for s in STRENGTHS}, top.text("model_metric_as_goal"),
+                          top.text("static_note"))
 
 
 @cache
@@ -161,6 +161,7 @@ class Framing:
     target: Target
     success_metric: Choice
     model_metric: Choice
+    content: FramingContent = field(repr=False, compare=False)
 
     def _parts(self) -> list[tuple[str, Any]]:
         return [("Goal", self.goal), ("Prediction target", self.target),
@@ -171,7 +172,7 @@ class Framing:
         """(severity, message) for every weak or mixed choice, weakest first."""
         found = [(p.strength, f"{name}: {p.why}") for name, p in self._parts() if p.strength != "strong"]
         if self.success_metric.level == "model" and self.success_metric.strength != "weak":
-            found.append(("weak", MODEL_METRIC_AS_GOAL))
+            found.append(("weak", self.content.model_metric_as_goal))
         return tuple(sorted(found, key=lambda f: -STRENGTHS.index(f[0])))
 
     @property
@@ -181,7 +182,7 @@ class Framing:
 
     @property
     def verdict(self) -> str:
-        return VERDICTS[self.strength]
+        return self.content.verdicts[self.strength]
 
     def text(self) -> str:
         lines = [f"Goal: {self.goal.label}",
@@ -195,19 +196,19 @@ class Framing:
 
     def html(self) -> str:
         def row(name: str, value: str, strength: str, extra: str = "") -> str:
-            return (f'<tr class="mlw-frame-{strength}"><th>{escape(name)}</th><td>{escape(value)}{extra}</td>'
-                    f'<td class="mlw-frame-badge">{escape(strength)}</td></tr>')
+            return (f'<tr class="mlw-frame-{strength}"><th>{html_escape(name)}</th><td>{html_escape(value)}{extra}</td>'
+                    f'<td class="mlw-frame-badge">{html_escape(strength)}</td></tr>')
 
-        kind = f' <em>({escape(self.target.kind)})</em>'
+        kind = f' <em>({html_escape(self.target.kind)})</em>'
         rows = (row("Goal", self.goal.label, self.goal.strength)
                 + row("Predict", self.target.label, self.target.strength, kind)
-                + f'<tr><th>Decision it drives</th><td colspan="2">{escape(self.target.decision)}</td></tr>'
+                + f'<tr><th>Decision it drives</th><td colspan="2">{html_escape(self.target.decision)}</td></tr>'
                 + row(f"Success metric ({self.success_metric.level})", self.success_metric.label,
                       self.success_metric.strength)
                 + row("Model metric", self.model_metric.label, self.model_metric.strength))
-        flags = "".join(f'<li class="mlw-frame-flag mlw-frame-flag-{s}">{escape(m)}</li>' for s, m in self.flags)
+        flags = "".join(f'<li class="mlw-frame-flag mlw-frame-flag-{s}">{html_escape(m)}</li>' for s, m in self.flags)
         return (f'<div class="mlw-frame-card"><table class="mlw-frame-table">{rows}</table>'
-                f'<p class="mlw-frame-verdict mlw-frame-verdict-{self.strength}"><b>{escape(self.verdict)}</b></p>'
+                f'<p class="mlw-frame-verdict mlw-frame-verdict-{self.strength}"><b>{html_escape(self.verdict)}</b></p>'
                 + (f'<ul class="mlw-frame-flags">{flags}</ul>' if flags else "") + "</div>")
 
 
@@ -217,124 +218,25 @@ def frame(content: FramingContent, goal: str, target: str | None = None,
     g = content.goal(goal)
     return Framing(
         g,
-        _find(g.targets, target or g.targets[0].id, f"target for goal {goal!r}"),
-        _find(g.success_metrics, success_metric or g.success_metrics[0].id, f"success metric for goal {goal!r}"),
-        _find(g.model_metrics, model_metric or g.model_metrics[0].id, f"model metric for goal {goal!r}"),
+        find_choice(g.targets, target or g.targets[0].id, f"target for goal {goal!r}"),
+        find_choice(g.success_metrics, success_metric or g.success_metrics[0].id,
+                    f"success metric for goal {goal!r}"),
+        find_choice(g.model_metrics, model_metric or g.model_metrics[0].id, f"model metric for goal {goal!r}"),
+        content,
     )
 
 
 def static_html(framing: Framing, content: FramingContent) -> str:
-    return (f'<div class="mlw-framer mlw-framer-static"><h3>{escape(content.title)}</h3>'
-            f"<p>{escape(content.case)}</p>{framing.html()}"
-            "<p><em>Run this notebook in Jupyter to try other goals, targets and metrics.</em></p></div>")
+    """The framing card with the case, for places widgets cannot run."""
+    return (f'<div class="mlw-framer mlw-framer-static"><h3>{html_escape(content.title)}</h3>'
+            f"<p>{html_escape(content.case)}</p>{framing.html()}"
+            f"<p><em>{html_escape(content.static_note)}</em></p></div>")
 
 
-# ---------------------------------------------------------------- widget
-
-_CSS = stylesheet("framing", tag=True)
-
-
-class ProblemFramer(StaticFallback, widgets.VBox):
-    """Pick a goal, a prediction target and two metrics; the card below says what that framing drives and flags weak choices.
-
-    Public state: ``goal``, ``target``, ``success_metric``, ``model_metric`` (ids from the
-    content). Changing ``goal`` resets the other three to that goal's first options.
-    """
-
-    goal = Unicode()
-    target = Unicode()
-    success_metric = Unicode()
-    model_metric = Unicode()
-
-    def __init__(self, *, goal: str | None = None, target: str | None = None,
-                 success_metric: str | None = None, model_metric: str | None = None,
-                 path: str | Path | None = None, **kwargs: Any):
-        self._content = load_framing(path)
-        self._syncing = False
-        self._resetting = False
-        layout = widgets.Layout(width="95%")
-        style = {"description_width": "11em"}
-        self._dropdowns = {
-            name: widgets.Dropdown(description=title, layout=layout, style=style)
-            for name, title in [("goal", "Business goal"), ("target", "Prediction target"),
-                                ("success_metric", "Success metric"), ("model_metric", "Model metric")]
-        }
-        for name, dropdown in self._dropdowns.items():
-            dropdown.add_class(f"mlw-frame-{name.replace('_', '-')}")
-            dropdown.observe(lambda change, name=name: self._on_pick(name, change["new"]), names="value")
-        self._dropdowns["goal"].options = [(g.label, g.id) for g in self._content.goals]
-        self._summary = widgets.Output()
-        self._summary.add_class("mlw-frame-summary")
-        head = widgets.HTML(_CSS + f"<h3>{escape(self._content.title)}</h3><p>{escape(self._content.case)}</p>")
-        super().__init__(children=[head, *self._dropdowns.values(), self._summary], **kwargs)
-        self.add_class("mlw-framer")
-        self.goal = goal or self._content.goals[0].id
-        for name, value in (("target", target), ("success_metric", success_metric), ("model_metric", model_metric)):
-            if value is not None:
-                setattr(self, name, value)
-
-    def _options(self, name: str) -> tuple[Any, ...]:
-        g = self._content.goal(self.goal)
-        return {"target": g.targets, "success_metric": g.success_metrics, "model_metric": g.model_metrics}[name]
-
-    @validate("goal")
-    def _valid_goal(self, proposal: Any) -> str:
-        try:
-            return self._content.goal(proposal["value"]).id
-        except ValueError as exc:
-            raise TraitError(str(exc)) from exc
-
-    @validate("target", "success_metric", "model_metric")
-    def _valid_choice(self, proposal: Any) -> str:
-        name = proposal["trait"].name
-        try:
-            return _find(self._options(name), proposal["value"], name.replace("_", " ")).id
-        except ValueError as exc:
-            raise TraitError(str(exc)) from exc
-
-    @observe("goal", "target", "success_metric", "model_metric")
-    def _on_change(self, change: Any) -> None:
-        if self._resetting:
-            return
-        if change["name"] == "goal":
-            self._resetting = True
-            try:
-                for name in ("target", "success_metric", "model_metric"):
-                    options = self._options(name)
-                    self._syncing = True
-                    try:
-                        self._dropdowns[name].options = [(o.label, o.id) for o in options]
-                    finally:
-                        self._syncing = False
-                    self.set_trait(name, options[0].id)
-            finally:
-                self._resetting = False
-        self._syncing = True
-        try:
-            for name, dropdown in self._dropdowns.items():
-                dropdown.value = getattr(self, name)
-        finally:
-            self._syncing = False
-        show_html(self._summary, self.framing.html(), self.framing.text())
-
-    def _on_pick(self, name: str, value: Any) -> None:
-        if not self._syncing and value is not None:
-            setattr(self, name, value)
-
-    @property
-    def content(self) -> FramingContent:
-        return self._content
-
-    @property
-    def framing(self) -> Framing:
-        return frame(self._content, self.goal, self.target, self.success_metric, self.model_metric)
-
-    def summary(self) -> str:
-        """The chosen framing and its flags, as plain text."""
-        return self.framing.text()
-
-    def _static_html(self) -> str:
-        return static_html(self.framing, self._content)
-
-    def _static_text(self) -> str:
-        return self.summary()
+def __getattr__(name: str) -> Any:
+    # the old module constants, now content: read on first use, not on import
+    if name == "MODEL_METRIC_AS_GOAL":
+        return load_framing().model_metric_as_goal
+    if name == "VERDICTS":
+        return dict(load_framing().verdicts)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,9 +1,13 @@
 """The data-quality report and each cleaning step, with what each choice costs."""
 
+import json
+from importlib import resources
+
 import pandas as pd
 import pytest
 
-from mlworkflow.stages.data.cleaning import STEPS, UNKNOWN, clean, quality_report
+from mlworkflow.core.content import ContentError
+from mlworkflow.stages.data.cleaning import STEP_KEYS, STEPS, UNKNOWN, clean, load_steps, quality_report
 from mlworkflow.stages.data.datasets import MESS, churn_customers, churn_raw
 
 N = 3000
@@ -83,8 +87,8 @@ def test_every_step_off_changes_nothing(raw):
 
 @pytest.mark.parametrize("step", list(STEPS))
 def test_each_step_alone_fixes_its_own_problem(raw, step):
-    off = dict(fix_types=False, normalise_categories=False, drop_duplicates=False,
-               drop_impossible=False, missing="keep")
+    off = {"fix_types": False, "normalise_categories": False, "drop_duplicates": False,
+           "drop_impossible": False, "missing": "keep"}
     off[step] = "impute" if step == "missing" else True
     after = clean(raw, **off).report_after
     before = quality_report(raw)
@@ -113,3 +117,32 @@ def test_costs_and_comparison_tables(raw):
 def test_bad_missing_choice():
     with pytest.raises(ValueError, match="impute"):
         clean(churn_raw(), missing="guess")
+
+
+# -- the steps' words -----------------------------------------------------------------
+
+def test_step_titles_and_notes_come_from_the_content():
+    texts = load_steps()
+    assert tuple(texts) == STEP_KEYS and {k: t.title for k, t in texts.items()} == STEPS
+    assert texts["missing"].note("impute", 3000) == "3,000 gaps filled (median or 'Unknown')"
+    assert texts["drop_duplicates"].note("on") == "copies would count those customers twice"
+
+
+@pytest.mark.parametrize(
+    "mutate, field",
+    [
+        (lambda d: d["cleaning_steps"].pop("missing"), "cleaning_steps.missing"),
+        (lambda d: d["cleaning_steps"]["missing"]["notes"].pop("drop"), "cleaning_steps.missing.notes.drop"),
+        (lambda d: d["cleaning_steps"]["fix_types"].update(title=""), "cleaning_steps.fix_types.title"),
+        (lambda d: d["cleaning_steps"]["fix_types"]["notes"].update(on="{count} read"),
+         "cleaning_steps.fix_types.notes.on"),
+    ],
+)
+def test_malformed_step_text_names_file_and_field(tmp_path, mutate, field):
+    data = json.loads(resources.files("mlworkflow.content").joinpath("data.json").read_text(encoding="utf-8"))
+    mutate(data)
+    path = tmp_path / "data.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(ContentError) as err:
+        load_steps(path)
+    assert err.value.field == field and str(path) in str(err.value)

@@ -1,13 +1,27 @@
 """The churn case: shape, documented columns, injected mess, determinism, imbalance and drift."""
 
+import copy
+import json
 import subprocess
 import sys
+from importlib import resources
 
 import pytest
 
+from mlworkflow.core.content import ContentError
 from mlworkflow.stages.data import datasets
 from mlworkflow.stages.data.cleaning import quality_report
-from mlworkflow.stages.data.datasets import DATA_DICTIONARY, LABEL, MESS, churn_customers, churn_months, churn_raw
+from mlworkflow.stages.data.datasets import (
+    DATA_DICTIONARY,
+    HOURS_IN_MONTH,
+    LABEL,
+    MESS,
+    churn_customers,
+    churn_months,
+    churn_raw,
+    load_data_dictionary,
+    load_drift_events,
+)
 
 
 @pytest.fixture(scope="module")
@@ -21,9 +35,66 @@ def raw():
 
 
 def test_import_does_not_pull_in_pandas_or_numpy():
-    code = "import sys, mlworkflow.stages.data.datasets; print('pandas' in sys.modules, 'numpy' in sys.modules)"
+    code = ("import sys, mlworkflow.stages.data.datasets as d; "
+            "print('pandas' in sys.modules, 'numpy' in sys.modules, d._shipped_dictionary.cache_info().currsize)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.split() == ["False", "False"]
+    assert out.stdout.split() == ["False", "False", "0"]  # nor reads the content file
+
+
+def test_content_constants_are_the_shipped_content():
+    assert DATA_DICTIONARY is load_data_dictionary() and datasets.DRIFT_EVENTS is load_drift_events()
+    assert DATA_DICTIONARY["hours_watched"]["max"] == HOURS_IN_MONTH
+    assert DATA_DICTIONARY["tenure_months"] == {
+        "kind": "integer", "unit": "months", "min": 1, "max": 240,
+        "description": "How long the customer has subscribed, counting the current month."}
+    assert datasets.DRIFT_EVENTS[3].startswith("Price rise: Basic $8.99 to $9.99")
+    with pytest.raises(AttributeError):
+        datasets.NOT_A_NAME  # noqa: B018 - the attribute access is what is tested
+
+
+def _shipped():
+    return json.loads(resources.files("mlworkflow.content").joinpath("data.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize(
+    "mutate, field",
+    [
+        (lambda d: d["data_dictionary"]["plan"].update(kind="text"), "data_dictionary.plan.kind"),
+        (lambda d: d["data_dictionary"]["plan"].pop("values"), "data_dictionary.plan.values"),
+        (lambda d: d["data_dictionary"]["region"].pop("description"), "data_dictionary.region.description"),
+        (lambda d: d["data_dictionary"]["tenure_months"].pop("max"), "data_dictionary.tenure_months.max"),
+        (lambda d: d["data_dictionary"]["tenure_months"].update(min=500), "data_dictionary.tenure_months.max"),
+        (lambda d: d["data_dictionary"].pop("churned"), "data_dictionary.churned"),
+        (lambda d: d["data_dictionary"].update(plan="Basic"), "data_dictionary.plan"),
+    ],
+)
+def test_malformed_data_dictionary_names_file_and_field(tmp_path, mutate, field):
+    data = copy.deepcopy(_shipped())
+    mutate(data)
+    path = tmp_path / "data.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(ContentError) as err:
+        load_data_dictionary(path)
+    assert err.value.field == field and str(path) in str(err.value)
+
+
+@pytest.mark.parametrize(
+    "mutate, field",
+    [
+        (lambda d: d["drift_events"][0].update(month=0), "drift_events[0].month"),
+        (lambda d: d["drift_events"][1].update(month=3), "drift_events[1].month"),
+        (lambda d: d["drift_events"][1].pop("event"), "drift_events[1].event"),
+        (lambda d: d.update(drift_events=[]), "drift_events"),
+    ],
+)
+def test_malformed_drift_events_name_file_and_field(tmp_path, mutate, field):
+    data = copy.deepcopy(_shipped())
+    mutate(data)
+    path = tmp_path / "data.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(ContentError) as err:
+        load_drift_events(path)
+    assert err.value.field == field and str(path) in str(err.value)
 
 
 def test_clean_frame_matches_the_data_dictionary(customers):

@@ -1,19 +1,13 @@
-"""Framing a business goal: content loading and validation, judging (pure), and the widget."""
+"""Framing a business goal: content loading and validation, judging and rendering (all pure)."""
 
 import copy
 import json
 
 import pytest
-from traitlets import TraitError
 
 from mlworkflow.core.content import ContentError
-from mlworkflow.stages.problem.framing import (
-    MODEL_METRIC_AS_GOAL,
-    ProblemFramer,
-    frame,
-    load_framing,
-    static_html,
-)
+from mlworkflow.stages.problem import framing as framing_module
+from mlworkflow.stages.problem.framing import find_choice, frame, load_framing, static_html
 
 
 def _metric(mid="m1", level="business", strength="strong"):
@@ -23,6 +17,9 @@ def _metric(mid="m1", level="business", strength="strong"):
 def _content():
     return {
         "title": "Framing", "case": "A case.",
+        "verdicts": {"strong": "Go.", "mixed": "Hmm.", "weak": "Stop."},
+        "model_metric_as_goal": "Use a business number.",
+        "static_note": "Run it.",
         "goals": [{
             "id": "g1", "label": "Goal one", "strength": "strong", "why": "Clear.",
             "targets": [{"id": "t1", "label": "Target one", "kind": "Classification", "decision": "Act.",
@@ -68,7 +65,17 @@ def test_accuracy_as_the_goal_is_flagged():
 def test_a_model_metric_as_success_is_flagged_even_if_content_says_strong(tmp_path):
     content = load_framing(_write(tmp_path, _content()))
     framing = frame(content, "g1", success_metric="s2")
-    assert ("weak", MODEL_METRIC_AS_GOAL) in framing.flags
+    assert ("weak", "Use a business number.") in framing.flags
+    assert framing.verdict == "Stop." and "Verdict: Stop." in framing.text()
+    assert frame(content, "g1").verdict == "Go."
+
+
+def test_old_constants_still_read_from_the_content():
+    content = load_framing()
+    assert content.model_metric_as_goal == framing_module.MODEL_METRIC_AS_GOAL
+    assert framing_module.VERDICTS["weak"] == "Needs work before anyone builds a model."
+    with pytest.raises(AttributeError):
+        framing_module.NOT_A_NAME  # noqa: B018 - the attribute access is what is tested
 
 
 def test_mixed_choice_gives_a_mixed_verdict():
@@ -82,6 +89,7 @@ def test_unknown_ids_name_the_options():
         frame(content, "nope")
     with pytest.raises(ValueError, match="cancel-next-month"):
         frame(content, "keep-subscribers", target="next-title")
+    assert find_choice(content.goals, "watch-more", "goal").label == content.goals[1].label
 
 
 # -- malformed content ----------------------------------------------------------------
@@ -95,6 +103,9 @@ def test_unknown_ids_name_the_options():
         (lambda d: d["goals"][0]["targets"][0].pop("decision"), "goals[0].targets[0].decision"),
         (lambda d: d["goals"][0]["model_metrics"].append(_metric("m1", level="model")), "goals[0].model_metrics[1].id"),
         (lambda d: d.update(goals=[]), "goals"),
+        (lambda d: d["verdicts"].pop("mixed"), "verdicts.mixed"),
+        (lambda d: d.update(model_metric_as_goal=""), "model_metric_as_goal"),
+        (lambda d: d.pop("static_note"), "static_note"),
     ],
 )
 def test_malformed_content_names_file_and_field(tmp_path, mutate, field):
@@ -106,39 +117,20 @@ def test_malformed_content_names_file_and_field(tmp_path, mutate, field):
     assert err.value.field == field and str(path) in str(err.value)
 
 
-# -- widget ---------------------------------------------------------------------------
+# -- rendering ------------------------------------------------------------------------
 
-def _summary_text(framer):
-    return framer._summary.outputs[0]["data"]["text/plain"]
-
-
-def test_widget_defaults_and_explicit_choices():
-    framer = ProblemFramer()
-    assert (framer.goal, framer.target) == ("keep-subscribers", "cancel-next-month")
-    assert "Ready to take" in _summary_text(framer)
-    weak = ProblemFramer(goal="keep-subscribers", success_metric="accuracy", model_metric="accuracy")
-    assert weak.framing.strength == "weak"
-    assert weak.summary() == _summary_text(weak)
-    assert "mlw-frame-flag-weak" in weak._summary.outputs[0]["data"]["text/html"]
+def test_html_card_marks_each_part_and_the_flags():
+    framing = frame(load_framing(), "keep-subscribers", success_metric="accuracy")
+    html = framing.html()
+    assert 'class="mlw-frame-weak"' in html and "mlw-frame-flag-weak" in html
+    assert "mlw-frame-verdict-weak" in html and "Needs work before anyone builds a model." in html
 
 
-def test_changing_goal_resets_the_other_choices():
-    framer = ProblemFramer(target="why-they-leave")
-    framer._dropdowns["goal"].value = "watch-more"
-    assert framer.goal == "watch-more" and framer.target == "next-title"
-    assert [v for _, v in framer._dropdowns["target"].options] == ["next-title", "hours-next-month"]
-    assert framer._dropdowns["success_metric"].value == framer.success_metric == "hours-per-subscriber"
-    framer._dropdowns["target"].value = "hours-next-month"
-    assert framer.target == "hours-next-month"
-    assert "MIXED" in _summary_text(framer)
-
-
-def test_invalid_choices_are_refused():
-    framer = ProblemFramer()
-    with pytest.raises(TraitError, match="there is no target"):
-        framer.target = "next-title"
-    with pytest.raises(TraitError, match="keep-subscribers"):
-        ProblemFramer(goal="nope")
+def test_static_html_shows_case_card_and_note():
+    content = load_framing()
+    html = static_html(frame(content, "keep-subscribers", success_metric="accuracy"), content)
+    assert "mlw-framer-static" in html and "Model accuracy of 95%" in html
+    assert "Run this notebook in Jupyter to try other goals" in html
 
 
 def test_every_shown_string_is_escaped(tmp_path):
@@ -146,14 +138,7 @@ def test_every_shown_string_is_escaped(tmp_path):
     data["title"] = "<script>x</script>"
     data["goals"][0]["label"] = "Keep <b>more</b>"
     data["goals"][0]["targets"][0]["decision"] = "A & B"
-    framer = ProblemFramer(path=_write(tmp_path, data))
-    shown = framer.children[0].value + framer._summary.outputs[0]["data"]["text/html"]
-    shown += static_html(framer.framing, framer.content)
+    content = load_framing(_write(tmp_path, data))
+    shown = static_html(frame(content, "g1"), content)
     assert "<script>" not in shown and "<b>more" not in shown
     assert "&lt;script&gt;" in shown and "A &amp; B" in shown
-
-
-def test_static_fallback_shows_the_current_framing():
-    data = ProblemFramer(success_metric="accuracy")._repr_mimebundle_()
-    assert "mlw-framer-static" in data["text/html"] and "Model accuracy of 95%" in data["text/html"]
-    assert data["text/plain"].startswith("Goal: Keep more subscribers")

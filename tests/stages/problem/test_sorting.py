@@ -1,12 +1,18 @@
-"""Request-sorting cards: content loading and validation, grading (pure), and the widget."""
+"""Request-sorting cards: content loading and validation, grading and the static renderings (all pure)."""
 
 import json
 
 import pytest
-from traitlets import TraitError
 
 from mlworkflow.core.content import ContentError
-from mlworkflow.stages.problem.sorting import RequestSorter, grade_sort, load_requests, static_html
+from mlworkflow.stages.problem.sorting import (
+    feedback_html,
+    grade_sort,
+    load_requests,
+    piles_html,
+    static_html,
+    static_text,
+)
 
 PILES = {"ml", "rules", "not-yet"}
 
@@ -18,6 +24,8 @@ def _content(**request):
         "title": "Sort", "intro": "Sort these.",
         "categories": [{"id": p, "label": p.upper(), "description": f"About {p}"} for p in sorted(PILES)],
         "requests": [card],
+        "feedback": {"right": "Yes.", "not_quite": "No: {best}.", "not_sorted": "Unsorted.", "static_note": "Run it."},
+        "verdicts": {"correct": "Right", "incorrect": "Wrong", "unsorted": "Open"},
     }
 
 
@@ -54,6 +62,11 @@ def test_shipped_cards_cover_every_pile():
         (lambda d: d.update(categories=d["categories"][:1]), "categories"),
         (lambda d: d["categories"][1].update(label=""), "categories[1].label"),
         (lambda d: d.pop("title"), "title"),
+        (lambda d: d["feedback"].update(not_quite="Not quite."), "feedback.not_quite"),
+        (lambda d: d["feedback"].update(right="Right, {name}."), "feedback.right"),
+        (lambda d: d["feedback"].update(not_sorted="Not {sorted"), "feedback.not_sorted"),
+        (lambda d: d["verdicts"].pop("unsorted"), "verdicts.unsorted"),
+        (lambda d: d.pop("feedback"), "feedback"),
     ],
 )
 def test_malformed_content_names_file_and_field(tmp_path, mutate, field):
@@ -109,62 +122,31 @@ def test_unknown_ids_are_named():
         grade_sort(content, {"vat-rate": "maybe"})
 
 
-# -- widget ---------------------------------------------------------------------------
+# -- renderings -----------------------------------------------------------------------
 
-def _choice(sorter, rid):
-    return sorter._choices[rid]
-
-
-def test_headless_sort_is_graded_and_shown():
-    sorter = RequestSorter(answers={"vat-rate": "rules", "ai-strategy": "ml"})
-    assert sorter.checked
-    assert _choice(sorter, "vat-rate").value == "rules"
-    assert sorter.result.score == 1
-    html = sorter._feedback["ai-strategy"].outputs[0]["data"]["text/html"]
-    assert "mlw-sort-incorrect" in html and "Not a problem yet" in html
-    assert "1 of 10 sorted correctly" in sorter._status.outputs[0]["data"]["text/plain"]
+def test_feedback_uses_the_content_sentences(tmp_path):
+    content = load_requests(_write(tmp_path, _content()))
+    right, wrong, unsorted = (grade_sort(content, {"r1": pile}).cards[0] for pile in ("rules", "ml", None))
+    assert "<b>Yes.</b> A query." in feedback_html(right, content)
+    assert "mlw-sort-incorrect" in feedback_html(wrong, content) and "No: RULES." in feedback_html(wrong, content)
+    assert "<b>Unsorted.</b>" in feedback_html(unsorted, content)
+    assert "[Wrong]" in grade_sort(content, {"r1": "ml"}).text()
 
 
-def test_picking_hides_feedback_until_check():
-    sorter = RequestSorter(answers={"vat-rate": "rules"})
-    _choice(sorter, "vat-rate").value = "ml"
-    assert sorter.answers == {"vat-rate": "ml"} and not sorter.checked
-    assert sorter._feedback["vat-rate"].outputs == ()
-    sorter._check_button.click()
-    assert sorter.checked
-    assert "mlw-sort-incorrect" in sorter._feedback["vat-rate"].outputs[0]["data"]["text/html"]
-    sorter.answers = {}
-    assert _choice(sorter, "vat-rate").value is None and sorter._status.outputs == ()
-
-
-def test_invalid_answers_are_refused():
-    sorter = RequestSorter()
-    with pytest.raises(TraitError, match="there is no pile"):
-        sorter.answers = {"vat-rate": "maybe"}
-    with pytest.raises(TraitError):
-        RequestSorter(answers={"nope": "ml"})
+def test_static_renderings_list_piles_and_cards_without_answers():
+    content = load_requests()
+    html = static_html(content)
+    assert html.count("<li>") == len(content.categories) + len(content.requests)
+    assert "Run this notebook in Jupyter" in html and "Best fit" not in html
+    assert piles_html(content).count("<li>") == 3
+    text = static_text(content)
+    assert text.splitlines()[0] == content.title and "10. " in text
 
 
 def test_every_shown_string_is_escaped(tmp_path):
     data = _content(text="<script>alert(1)</script>", explanation="a < b & c", **{"from": "<b>Ops</b>"})
     data["title"] = "<i>T</i>"
-    path = _write(tmp_path, data)
-    sorter = RequestSorter(answers={"r1": "ml"}, path=path)
-    shown = " ".join(w.value for w in _walk(sorter) if hasattr(w, "value") and isinstance(w.value, str))
-    shown += sorter._feedback["r1"].outputs[0]["data"]["text/html"] + static_html(sorter.content)
+    content = load_requests(_write(tmp_path, data))
+    shown = static_html(content) + feedback_html(grade_sort(content, {"r1": "ml"}).cards[0], content)
     assert "<script>" not in shown and "<b>Ops" not in shown and "<i>T" not in shown
     assert "&lt;script&gt;" in shown and "a &lt; b &amp; c" in shown
-
-
-def test_static_fallback_lists_cards_without_answers():
-    sorter = RequestSorter()
-    data = sorter._repr_mimebundle_()
-    assert "mlw-sorter-static" in data["text/html"]
-    assert "Billing team" in data["text/html"] and "Best fit" not in data["text/html"]
-    assert "1. Head of Retention" in data["text/plain"]
-
-
-def _walk(widget):
-    yield widget
-    for child in getattr(widget, "children", ()):
-        yield from _walk(child)
