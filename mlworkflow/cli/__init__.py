@@ -24,7 +24,8 @@ FIRST_NOTEBOOK = "00_course_map.ipynb"
 _MARK = {"ok": "ok  ", "warn": "WARN", "fail": "FAIL"}
 
 
-def lab_command(folder: Path, *, port: int | None = None, no_browser: bool = False, extra: Sequence[str] = ()) -> list[str]:
+def lab_command(folder: Path, *, port: int | None = None, no_browser: bool = False,
+                extra: Sequence[str] = ()) -> list[str]:
     """The JupyterLab command line that serves ``folder`` and opens the course map."""
     cmd = [
         sys.executable, "-m", "jupyterlab",
@@ -104,7 +105,8 @@ def _collect(args: argparse.Namespace) -> int:
         print("Choose another folder with: mlworkflow collect FOLDER --out DIR", file=sys.stderr)
         return 1
     print(summary.text())
-    print(f"\nWrote {html_path}\n  and {md_path}" + ("" if args.show_names else "\n(names hidden; add --show-names to show them)"))
+    hidden = "" if args.show_names else "\n(names hidden; add --show-names to show them)"
+    print(f"\nWrote {html_path}\n  and {md_path}{hidden}")
     return 0
 
 
@@ -153,7 +155,8 @@ def _present(args: argparse.Namespace) -> int:
 def _parser() -> argparse.ArgumentParser:
     from mlworkflow.cli.workspace import DEFAULT_DIR
 
-    parser = argparse.ArgumentParser(prog="mlworkflow", description="How ML Projects Actually Work: an interactive course.")
+    parser = argparse.ArgumentParser(prog="mlworkflow",
+                                     description="How ML Projects Actually Work: an interactive course.")
     sub = parser.add_subparsers(dest="command", required=True)
     start = sub.add_parser("start", help="copy the course notebooks into a folder and open JupyterLab there")
     start.add_argument("--dir", default=DEFAULT_DIR, help=f"working folder (default: ./{DEFAULT_DIR})")

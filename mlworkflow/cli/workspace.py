@@ -17,7 +17,8 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["DEFAULT_DIR", "LEADER_DIR", "MANIFEST", "CopyReport", "copy_course", "course_notebooks", "notebooks_dir"]
+__all__ = ["DEFAULT_DIR", "LEADER_DIR", "MANIFEST", "CopyReport", "copy_course", "course_notebooks",
+           "notebooks_dir"]
 
 DEFAULT_DIR = "mlworkflow-course"
 MANIFEST = ".mlworkflow-manifest.json"
@@ -31,7 +32,8 @@ def notebooks_dir() -> Path:
         if candidate.is_dir() and any(candidate.glob("*.ipynb")):
             return candidate
     raise FileNotFoundError(
-        "the course notebooks are missing from this installation; reinstall the course with 'pip install --force-reinstall .' in the course's folder"
+        "the course notebooks are missing from this installation; "
+        "reinstall the course with 'pip install --force-reinstall .' in the course's folder"
     )
 
 
@@ -75,7 +77,10 @@ def _load_manifest(target: Path) -> dict[str, str]:
         data = json.loads((target / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
-    return {k: v for k, v in data.get("files", {}).items() if isinstance(k, str) and isinstance(v, str)} if isinstance(data, dict) else {}
+    files = data.get("files") if isinstance(data, dict) else None
+    if not isinstance(files, dict):
+        return {}
+    return {k: v for k, v in files.items() if isinstance(k, str) and isinstance(v, str)}
 
 
 def _atomic_write(path: Path, data: bytes) -> None:

@@ -42,7 +42,8 @@ __all__ = [
 
 MAX_BYTES = 1_000_000  # a statement is a few KB; anything this big is not one
 EXCERPT_CHARS = 220
-_MD_ESCAPED = re.compile(r"\\([\\`*_\[\]<>&|#])")
+# core.text.md_escape backslash-escapes ASCII punctuation; CommonMark lets any of it be escaped
+_MD_ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
 _ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
@@ -127,7 +128,6 @@ class ClassSummary:
 
 
 # ------------------------------------------------------------------------- reading files
-
 
 
 def _type_name(value: object) -> str:
@@ -280,10 +280,13 @@ def _dedupe(found: list[Submission]) -> tuple[list[Submission], list[Skipped]]:
     """Keep each learner's latest submission, then the first of any identical statements."""
     found = sorted(found, key=lambda s: (s.when, s.file))
     latest = {s.learner_id: s for s in found if s.learner_id}
-    kept, skipped, seen = [], [], {}
+    kept: list[Submission] = []
+    skipped: list[Skipped] = []
+    seen: dict[tuple[str, ...], str] = {}
     for s in found:
         if s.learner_id and latest[s.learner_id] is not s:
-            skipped.append(Skipped(s.file, f"an earlier submission from the same learner (kept {latest[s.learner_id].file})"))
+            kept_file = latest[s.learner_id].file
+            skipped.append(Skipped(s.file, f"an earlier submission from the same learner (kept {kept_file})"))
             continue
         fingerprint = tuple(" ".join(s.statement[k].casefold().split()) for k in FIELD_KEYS)
         if fingerprint in seen:
@@ -307,7 +310,7 @@ def _gap(spec: Any, subs: list[Submission], labels: dict[str, str]) -> Gap:
     advice = next((c.advice for _, c in short if c.status == "missing"), short[0][1].advice)
     example = None
     # a flagged phrase ("use AI", "accuracy") is the most instructive example of a gap
-    for s, c in sorted(short, key=lambda sc: not sc[1].flagged):
+    for s, _judged in sorted(short, key=lambda sc: not sc[1].flagged):
         key = next((k for k in spec.reads if s.statement[k].strip()), None)
         if key is not None:
             example = Example(_excerpt(s.statement[key]), s.name, labels[key])

@@ -38,14 +38,6 @@ _STATUS = (("met", "met", "#1a7f37"), ("partial", "partly met", "#d4a72c"), ("mi
 _CSS = stylesheet("class-summary")
 
 
-def _e(text: str) -> str:
-    return html_escape(text)
-
-
-def _mdc(text: str) -> str:
-    return md_escape(text)
-
-
 def _label(i: int) -> str:
     return f"Statement {chr(ord('A') + i)}" if i < 26 else f"Statement {i + 1}"
 
@@ -74,47 +66,48 @@ def _chart_html(summary: ClassSummary) -> str:
             f'title="{counts[key]} {word}"></span>'
             for key, word, _ in _STATUS if counts[key]
         )
-        rows.append(f'<div class="mlw-chart-label">{_e(c.title)}</div><div class="mlw-bar">{bars}</div>'
+        rows.append(f'<div class="mlw-chart-label">{html_escape(c.title)}</div><div class="mlw-bar">{bars}</div>'
                     f'<div class="mlw-nums">{c.met} / {c.partial} / {c.missing}</div>')
     legend = "".join(f'<span style="background:{color}"></span>{word}' for _, word, color in _STATUS)
     described = "; ".join(f"{c.title}: {c.met} met, {c.partial} partly met, {c.missing} missing"
                           for c in summary.criteria)
     return (f'<p class="mlw-legend">Each check, across the class (met / partly met / missing):{legend}</p>'
-            f'<div class="mlw-chart" role="img" aria-label="{_e(described)}">{"".join(rows)}</div>')
+            f'<div class="mlw-chart" role="img" aria-label="{html_escape(described)}">{"".join(rows)}</div>')
 
 
 def summary_fragment_html(summary: ClassSummary, *, show_names: bool = False) -> str:
     """The summary as an HTML fragment with its own scoped style (for a widget or a page)."""
     parts = [f"<style>{_CSS}</style>", '<div class="mlw-class-summary">',
-             f'<p><span class="mlw-count">{summary.submitted}</span> {_e(_headline(summary).split(" ", 1)[1])}'
-             f"<br><small>from {_e(summary.folder)}</small></p>"]
+             f'<p><span class="mlw-count">{summary.submitted}</span> {html_escape(_headline(summary).split(" ", 1)[1])}'
+             f"<br><small>from {html_escape(summary.folder)}</small></p>"]
     if summary.submitted:
-        parts.append("<p>" + " · ".join(f"<b>{_e(t)}</b>: {n}" for t, n in summary.levels) + "</p>")
+        parts.append("<p>" + " · ".join(f"<b>{html_escape(t)}</b>: {n}" for t, n in summary.levels) + "</p>")
         parts.append(_chart_html(summary))
     if summary.gaps:
         parts.append('<h3>Most common gaps</h3><ol class="mlw-gaps">')
         for g in summary.gaps:
-            parts.append(f"<li><b>{_e(g.title)}</b>: {g.missing} missing, {g.partial} partly met."
-                         f"<br>{_e(g.advice)}")
+            parts.append(f"<li><b>{html_escape(g.title)}</b>: {g.missing} missing, {g.partial} partly met."
+                         f"<br>{html_escape(g.advice)}")
             if g.example:
-                where = f" ({_e(g.example.field)})" if g.example.field else ""
-                parts.append(f"<blockquote>In the room{where}: “{_e(g.example.text)}”"
-                             f"{_credit(g.example, show_names, _e)}</blockquote>")
+                where = f" ({html_escape(g.example.field)})" if g.example.field else ""
+                parts.append(f"<blockquote>In the room{where}: “{html_escape(g.example.text)}”"
+                             f"{_credit(g.example, show_names, html_escape)}</blockquote>")
             if g.good_example:
-                parts.append(f"<blockquote>A statement that met it: “{_e(g.good_example.text)}”"
-                             f"{_credit(g.good_example, show_names, _e)}</blockquote>")
+                parts.append(f"<blockquote>A statement that met it: “{html_escape(g.good_example.text)}”"
+                             f"{_credit(g.good_example, show_names, html_escape)}</blockquote>")
             parts.append("</li>")
         parts.append("</ol>")
     if summary.strong:
         parts.append('<h3>Strong statements to discuss</h3><ul class="mlw-strong">')
         for i, s in enumerate(summary.strong):
             a = s.assessment
-            parts.append(f"<li><b>{_e(_who(s, i, show_names))}</b> <small>({a.score}/{a.max_score})</small>"
-                         f"<blockquote>{_e(s.statement['problem'])}</blockquote>"
-                         f"<blockquote>{_e(s.statement['outcome'])}</blockquote></li>")
+            parts.append(f"<li><b>{html_escape(_who(s, i, show_names))}</b> <small>({a.score}/{a.max_score})</small>"
+                         f"<blockquote>{html_escape(s.statement['problem'])}</blockquote>"
+                         f"<blockquote>{html_escape(s.statement['outcome'])}</blockquote></li>")
         parts.append("</ul>")
     if summary.skipped:
-        items = "".join(f"<li><code>{_e(k.file)}</code>: {_e(k.reason)}</li>" for k in summary.skipped)
+        items = "".join(f"<li><code>{html_escape(k.file)}</code>: {html_escape(k.reason)}</li>"
+                        for k in summary.skipped)
         parts.append(f'<details class="mlw-skipped"><summary>{len(summary.skipped)} file(s) skipped</summary>'
                      f"<ul>{items}</ul></details>")
     parts.append("</div>")
@@ -127,9 +120,9 @@ def render_summary_html(summary: ClassSummary, *, show_names: bool = False,
     return ('<!doctype html><html lang="en"><head><meta charset="utf-8">'
             '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; style-src \'unsafe-inline\'">'
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f"<title>{_e(title)}</title><style>body{{margin:2rem auto;padding:0 1rem;max-width:64rem;"
+            f"<title>{html_escape(title)}</title><style>body{{margin:2rem auto;padding:0 1rem;max-width:64rem;"
             'font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1f2328}</style>'
-            f"</head><body><h2>{_e(title)}</h2>"
+            f"</head><body><h2>{html_escape(title)}</h2>"
             f"{summary_fragment_html(summary, show_names=show_names)}</body></html>\n")
 
 
@@ -145,13 +138,15 @@ def render_summary_markdown(summary: ClassSummary, *, show_names: bool = False,
     if summary.gaps:
         lines += ["## Most common gaps", ""]
         for n, g in enumerate(summary.gaps, 1):
-            lines.append(f"{n}. **{md_escape(g.title)}**: {g.missing} missing, {g.partial} partly met. {md_escape(g.advice)}")
+            lines.append(f"{n}. **{md_escape(g.title)}**: {g.missing} missing, {g.partial} partly met. "
+                         f"{md_escape(g.advice)}")
             if g.example:
                 where = f" ({md_escape(g.example.field)})" if g.example.field else ""
-                lines.append(f"   - In the room{where}: “{md_escape(g.example.text)}”{_credit(g.example, show_names, _mdc)}")
+                lines.append(f"   - In the room{where}: “{md_escape(g.example.text)}”"
+                             f"{_credit(g.example, show_names, md_escape)}")
             if g.good_example:
-                lines.append(f"   - A statement that met it: “{md_escape(clean_text(g.good_example.text))}”"
-                             f"{_credit(g.good_example, show_names, _mdc)}")
+                lines.append(f"   - A statement that met it: “{md_escape(g.good_example.text)}”"
+                             f"{_credit(g.good_example, show_names, md_escape)}")
         lines.append("")
     if summary.strong:
         lines += ["## Strong statements to discuss", ""]
@@ -160,7 +155,8 @@ def render_summary_markdown(summary: ClassSummary, *, show_names: bool = False,
             lines += [f"### {md_escape(_who(s, i, show_names))} ({a.score}/{a.max_score})", "",
                       f"> {md_escape(s.statement['problem'])}", ">", f"> {md_escape(s.statement['outcome'])}", ""]
     if summary.skipped:
-        lines += ["## Skipped files", ""] + [f"- {md_escape(clean_text(k.file))}: {md_escape(k.reason)}" for k in summary.skipped]
+        lines += ["## Skipped files", ""]
+        lines += [f"- {md_escape(k.file)}: {md_escape(k.reason)}" for k in summary.skipped]
         lines.append("")
     return "\n".join(lines)
 
@@ -188,11 +184,11 @@ def render_summary_text(summary: ClassSummary, *, show_names: bool = False) -> s
 def write_summary(summary: ClassSummary, out_dir: str | os.PathLike[str], *,
                   show_names: bool = False) -> tuple[Path, Path]:
     """Write ``class-summary.html`` and ``class-summary.md`` into ``out_dir``; return both paths."""
-    from mlworkflow.core.progress import _atomic_write
+    from mlworkflow.core.progress import atomic_write
 
     folder = Path(out_dir).expanduser()
     folder.mkdir(parents=True, exist_ok=True)
     html_path, md_path = folder / HTML_NAME, folder / MARKDOWN_NAME
-    _atomic_write(html_path, render_summary_html(summary, show_names=show_names))
-    _atomic_write(md_path, render_summary_markdown(summary, show_names=show_names))
+    atomic_write(html_path, render_summary_html(summary, show_names=show_names))
+    atomic_write(md_path, render_summary_markdown(summary, show_names=show_names))
     return html_path, md_path

@@ -11,23 +11,20 @@ A thin view over :func:`mlworkflow.leader.collect.collect` and
 
 from __future__ import annotations
 
-import logging
 import os
 from datetime import datetime
-from html import escape
 from typing import Any
 
 import ipywidgets as widgets
 from traitlets import Bool, Int, Unicode, link, observe
 
+from mlworkflow.core.text import html_escape
 from mlworkflow.exercise.submit import submit_folder
 from mlworkflow.leader.collect import ClassSummary, CollectError, collect
 from mlworkflow.leader.report import render_summary_text, summary_fragment_html
-from mlworkflow.ui import StaticFallback
+from mlworkflow.ui import StaticFallback, guard
 
 __all__ = ["ClassPulse"]
-
-log = logging.getLogger(__name__)
 
 
 class ClassPulse(StaticFallback, widgets.VBox):
@@ -53,9 +50,9 @@ class ClassPulse(StaticFallback, widgets.VBox):
         self._body = widgets.HTML().add_class("mlw-pulse-summary")
         link((self._folder_box, "value"), (self, "folder"))
         link((self._names_box, "value"), (self, "show_names"))
-        self._refresh_button.on_click(lambda _b: self.refresh())
+        self._refresh_button.on_click(self._on_refresh)
         bar = widgets.HBox([self._folder_box, self._refresh_button, self._names_box]).add_class("mlw-pulse-bar")
-        self.children = [bar, self._status, self._body]
+        self.children = (bar, self._status, self._body)
         chosen = submit_folder(folder)
         self.show_names = show_names
         self.folder = str(chosen) if chosen else ""  # the observer below reads it once
@@ -63,7 +60,7 @@ class ClassPulse(StaticFallback, widgets.VBox):
             self._say("Type the folder learners submit to, then click Refresh.")
 
     def refresh(self) -> ClassSummary | None:
-        """Read the folder again and show the summary; errors are said in the status line."""
+        """Read the folder again and show the summary; a folder that cannot be read is said in the status line."""
         if not self.folder.strip():
             self._say("Type the folder learners submit to, then click Refresh.")
             return None
@@ -71,11 +68,6 @@ class ClassPulse(StaticFallback, widgets.VBox):
             summary = collect(self.folder.strip())
         except CollectError as exc:
             self._say(f"Could not read the submissions: {exc}.", error=True)
-            return None
-        except Exception as exc:
-            log.exception("ClassPulse: reading %s failed", self.folder)
-            self._say(f"Something went wrong while reading the submissions ({type(exc).__name__}); "
-                      "click Refresh to try again.", error=True)
             return None
         self.summary = summary
         self.submitted, self.skipped = summary.submitted, len(summary.skipped)
@@ -93,23 +85,32 @@ class ClassPulse(StaticFallback, widgets.VBox):
     def _say(self, message: str, *, error: bool = False) -> None:
         self.status = message
         role = ' role="alert" style="color:#cf222e"' if error else ' style="color:#57606a"'
-        self._status.value = f"<div{role}>{escape(message)}</div>"
+        self._status.value = f"<div{role}>{html_escape(message)}</div>"
+
+    def _say_error(self, message: str) -> None:
+        self._say(message, error=True)
 
     def _render(self) -> None:
         self._body.value = (summary_fragment_html(self.summary, show_names=self.show_names)
                             if self.summary is not None else "")
 
+    @guard("reading the submissions")
+    def _on_refresh(self, _button: widgets.Button) -> None:
+        self.refresh()
+
     @observe("folder")
+    @guard("reading the submissions")
     def _folder_changed(self, change: dict[str, Any]) -> None:
         self.refresh()
 
     @observe("show_names")
+    @guard("showing or hiding the names")
     def _names_changed(self, change: dict[str, Any]) -> None:
         self._render()
 
     def _static_html(self) -> str:
         if self.summary is None:
-            return f'<div class="mlw-class-pulse-static">{escape(self.status)}</div>'
+            return f'<div class="mlw-class-pulse-static">{html_escape(self.status)}</div>'
         return summary_fragment_html(self.summary, show_names=self.show_names)
 
     def _static_text(self) -> str:

@@ -38,7 +38,8 @@ def _env(tmp: Path, venv: Path) -> dict[str, str]:
 
 def _run(cmd: list[str], timeout: float, **kwargs) -> subprocess.CompletedProcess:
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False, **kwargs)
-    assert proc.returncode == 0, f"{' '.join(map(str, cmd))} -> {proc.returncode}\n{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}"
+    said = f"{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}"
+    assert proc.returncode == 0, f"{' '.join(map(str, cmd))} -> {proc.returncode}\n{said}"
     return proc
 
 
@@ -106,7 +107,8 @@ def test_start_serves_jupyterlab_and_stops_on_ctrl_c(installed):
         try:
             code = proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
-            pytest.fail(f"mlworkflow start did not stop within 30 s of Ctrl+C:\n{(tmp / 'start.log').read_text()[-3000:]}")
+            tail = (tmp / "start.log").read_text()[-3000:]
+            pytest.fail(f"mlworkflow start did not stop within 30 s of Ctrl+C:\n{tail}")
         assert code in (0, 130, -signal.SIGINT), f"exit code {code} after Ctrl+C"
         assert _api_status(port) is None, "the server still answers after stopping"
     finally:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
+    import numpy.typing as npt
     import pandas as pd
 
 __all__ = [
@@ -83,7 +84,7 @@ def split_views(views: pd.DataFrame, holdout: float = 0.2, min_views: int = 5) -
     return ordered[~is_test].reset_index(drop=True), ordered[is_test].reset_index(drop=True)
 
 
-def cosine_similarity(matrix: np.ndarray, neighbours: int | None = None) -> np.ndarray:
+def cosine_similarity(matrix: npt.ArrayLike, neighbours: int | None = None) -> np.ndarray:
     """Column-by-column cosine similarity of a members x titles matrix; the diagonal is zero.
 
     With ``neighbours``, column ``j`` keeps only its ``neighbours`` largest entries (the titles
@@ -107,16 +108,19 @@ class Recommender:
 
     name = "Recommender"
 
-    def __init__(self, train: pd.DataFrame, titles: pd.DataFrame | Sequence[str] | None = None):
+    def __init__(self, train: pd.DataFrame, titles: pd.DataFrame | Sequence[str] | None = None) -> None:
         import numpy as np
+        import pandas as pd
 
+        self._names: dict[str, str] = {}
         if titles is None:
-            ids, self._names = sorted(train["title_id"].unique()), {}
-        elif hasattr(titles, "columns"):
+            ids = sorted(train["title_id"].unique())
+        elif isinstance(titles, pd.DataFrame):
             ids = list(titles["title_id"])
-            self._names = dict(zip(titles["title_id"], titles["title"])) if "title" in titles.columns else {}
+            if "title" in titles.columns:
+                self._names = dict(zip(titles["title_id"], titles["title"], strict=True))
         else:
-            ids, self._names = list(titles), {}
+            ids = list(titles)
         self.catalogue: tuple[str, ...] = tuple(ids)
         self._t = {t: i for i, t in enumerate(self.catalogue)}
         self.members: tuple[str, ...] = tuple(sorted(train["member_id"].unique()))
@@ -192,7 +196,8 @@ class ItemSimilarity(Recommender):
 
     name = "Because you watched"
 
-    def __init__(self, train: pd.DataFrame, titles: pd.DataFrame | Sequence[str] | None = None, neighbours: int | None = 20):
+    def __init__(self, train: pd.DataFrame, titles: pd.DataFrame | Sequence[str] | None = None,
+                 neighbours: int | None = 20) -> None:
         super().__init__(train, titles)
         self.similarity = cosine_similarity(self.seen, neighbours)
 
@@ -257,7 +262,7 @@ def coverage(recommendations: Mapping[str, Sequence[str]], catalogue: Iterable[s
 
 def evaluate(model: Recommender, test: pd.DataFrame, k: int = 10) -> Evaluation:
     """Precision@k and recall@k averaged over members with held-out views; coverage over all members."""
-    held_out = test.groupby("member_id")["title_id"].apply(set).to_dict()
+    held_out = {str(m): set(t) for m, t in test.groupby("member_id")["title_id"]}
     members = sorted(held_out)
     recs = model.recommend_all(members, k)
     n = len(members)

@@ -74,7 +74,7 @@ class StreamingService:
     def _names(self) -> dict[str, str]:
         cache = self.__dict__.get("_name_cache")
         if cache is None:
-            cache = dict(zip(self.titles["title_id"], self.titles["title"]))
+            cache = dict(zip(self.titles["title_id"], self.titles["title"], strict=True))
             object.__setattr__(self, "_name_cache", cache)
         return cache
 
@@ -215,7 +215,8 @@ def plot_popularity(service: StreamingService) -> Any:
     ax.set(title="Viewers per title, most-watched first (orange: new titles)", xlabel="Titles", ylabel="Viewers")
     ax.set_xticks([])
     ax.spines[["top", "right"]].set_visible(False)
-    return Chart(fig, "Viewers per title, most-watched first: a few hits and a long tail; new titles sit at the far end.")
+    return Chart(fig, "Viewers per title, most-watched first: a few hits and a long tail; "
+                      "new titles sit at the far end.")
 
 
 def simulate_feedback_loop(service: StreamingService, fit: Callable[..., Any], rounds: int = 4, k: int = 10,
@@ -232,8 +233,9 @@ def simulate_feedback_loop(service: StreamingService, fit: Callable[..., Any], r
     import pandas as pd
 
     rng = np.random.default_rng(seed)
-    genre = dict(zip(service.titles["title_id"], service.titles["genre"]))
-    likes = {m: set(f.split(", ")) for m, f in zip(service.members["member_id"], service.members["favourite_genres"])}
+    genre = dict(zip(service.titles["title_id"], service.titles["genre"], strict=True))
+    members = service.members
+    likes = {m: set(f.split(", ")) for m, f in zip(members["member_id"], members["favourite_genres"], strict=True)}
     top10 = set(service.views["title_id"].value_counts().index[:10])
     new_titles = set(service.titles.loc[service.titles["is_new"], "title_id"])
     views = service.views[["member_id", "title_id", "day"]]

@@ -18,8 +18,6 @@ from mlworkflow.stages.case_study.recommend import (
     recall_at_k,
     split_views,
 )
-from mlworkflow.stages.case_study.streaming import streaming_service
-from mlworkflow.stages.case_study.widgets import RecommendationExplorer, column_html, history_html
 
 
 # -- a tiny hand-checked example -----------------------------------------------------------------
@@ -81,7 +79,8 @@ def test_cosine_similarity_by_hand():
 
 def test_most_popular_is_the_same_list_for_everyone_minus_what_they_saw():
     popular = fit_most_popular(TINY, TITLES)
-    assert [r.title_id for r in popular.recommend("eve", 3)] == ["c1", "c2", "f1"]  # 2 viewers each; ties: catalogue order
+    # 2 viewers each; ties: catalogue order
+    assert [r.title_id for r in popular.recommend("eve", 3)] == ["c1", "c2", "f1"]
     assert "h" not in [r.title_id for r in popular.recommend("ann", 10)]
     assert popular.recommend("ann", 1)[0].reason == "Popular: 2 members watched it"
     assert [r.title_id for r in popular.recommend("stranger", 1)] == ["h"]
@@ -124,15 +123,8 @@ def test_recommendations_are_cached_and_copied():
 
 
 # -- the case study's numbers -----------------------------------------------------------------
-@pytest.fixture(scope="module")
-def case():
-    service = streaming_service()
-    train, test = split_views(service.views)
-    return service, train, test, fit_most_popular(train, service.titles), fit_item_similarity(train, service.titles)
-
-
 def test_personalised_beats_the_baseline_offline(case):
-    service, train, test, popular, personal = case
+    _service, _train, test, popular, personal = case
     base, mine = evaluate(popular, test, 10), evaluate(personal, test, 10)
     assert mine.precision > base.precision * 1.3 and mine.recall > base.recall * 1.3
     assert mine.coverage > 3 * base.coverage
@@ -147,60 +139,3 @@ def test_nobody_is_shown_a_new_title(case):
     new = service.titles.loc[service.titles["is_new"], "title_id"]
     assert new_title_share(popular, new) == 0 and new_title_share(personal, new) == 0
     assert test["title_id"].isin(new).any()  # yet members did go on to watch some
-
-
-# -- the widget --------------------------------------------------------------------------------
-def test_explorer_shows_both_lists_and_changes_with_the_member(case):
-    service, train, test, popular, personal = case
-    explorer = RecommendationExplorer(service, train, test, [popular, personal])
-    assert "mlw-rec-explorer" in explorer._dom_classes
-    first = explorer.member
-    before = [c.value for c in explorer._columns]
-    assert "Most popular" in before[0] and "Because you watched" in before[1]
-    assert before[1].count('class="mlw-rec-item"') == 10 and "mlw-rec-reason" in before[1]
-    other = explorer._menu.options[3][1]
-    explorer._menu.value = other  # what picking from the dropdown does
-    assert explorer.member == other != first
-    after = [c.value for c in explorer._columns]
-    assert after[1] != before[1] and explorer._history.value
-    lists = explorer.lists()
-    assert [r.title_id for r in lists["Because you watched"]] == [r.title_id for r in personal.recommend(other, 10)]
-
-
-def test_explorer_marks_titles_watched_later(case):
-    service, train, test, popular, personal = case
-    explorer = RecommendationExplorer(service, train, test, [popular, personal])
-    later = test.groupby("member_id")["title_id"].apply(set)
-    member = next(m for m in later.index if later[m] & {r.title_id for r in personal.recommend(m, 10)})
-    explorer.member = member
-    assert "✓ watched later" in explorer._columns[1].value
-
-
-def test_explorer_defaults_k_and_errors(case):
-    service = case[0]
-    explorer = RecommendationExplorer(service, member="M0003")  # splits and fits on its own
-    assert explorer.member == "M0003" and explorer._menu.value == "M0003"
-    explorer.k = 50
-    assert explorer.k == 20 and explorer._columns[1].value.count('class="mlw-rec-item"') == 20
-    explorer.member = "<b>nobody</b>"
-    assert "no member called &lt;b&gt;nobody&lt;/b&gt;" in explorer._error.value
-    explorer.member = "M0003"
-    assert explorer._error.value == ""
-    with pytest.raises(ValueError):
-        RecommendationExplorer(service, models=[case[3]])
-
-
-def test_explorer_static_fallback(case):
-    service, train, test, popular, personal = case
-    bundle = RecommendationExplorer(service, train, test, [popular, personal])._repr_mimebundle_()
-    assert "mlw-rec-static" in bundle["text/html"] and "Because you watched" in bundle["text/html"]
-    assert bundle["text/plain"].startswith("Member M") and "Most popular:" in bundle["text/plain"]
-
-
-def test_html_helpers_escape_everything(case):
-    service = case[0]
-    html = history_html(service, ["T001"], "<script>x</script>")
-    assert "<script>" not in html and "&lt;script&gt;" in html
-    rec = Recommendation("T001", 1.0, (), "<img src=x onerror=alert(1)>")
-    col = column_html(service, "<i>name</i>", [rec], {"T001"})
-    assert "<img" not in col and "<i>name" not in col and "✓ watched later" in col

@@ -1,0 +1,74 @@
+"""The learner's working folder: notebooks copied in, edits never overwritten."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from mlworkflow.cli.workspace import MANIFEST, copy_course, course_notebooks, notebooks_dir
+
+
+def _fake_course(tmp_path: Path) -> Path:
+    src = tmp_path / "src"
+    (src / "facilitator").mkdir(parents=True)
+    files = [("00_course_map.ipynb", "map v1"), ("01_problem.ipynb", "p v1"), ("facilitator/pulse.ipynb", "x")]
+    for name, body in files:
+        (src / name).write_text(body)
+    (src / ".ipynb_checkpoints").mkdir()
+    (src / ".ipynb_checkpoints" / "00_course_map-checkpoint.ipynb").write_text("junk")
+    return src
+
+
+def test_copies_the_course_then_keeps_edits_and_updates_untouched(tmp_path):
+    src, work = _fake_course(tmp_path), tmp_path / "work"
+    first = copy_course(work, src)
+    assert sorted(first.copied) == ["00_course_map.ipynb", "01_problem.ipynb"]  # no leader's notebooks
+    assert not (work / "facilitator").exists()
+    assert not (work / ".ipynb_checkpoints").exists()
+    assert (work / MANIFEST).exists()
+
+    (work / "01_problem.ipynb").write_text("my answers")  # the learner edits one notebook
+    (src / "01_problem.ipynb").write_text("p v2")  # and the course gets a new version of both
+    (src / "00_course_map.ipynb").write_text("map v2")
+    second = copy_course(work, src)
+    assert second.skipped == ["01_problem.ipynb"] and (work / "01_problem.ipynb").read_text() == "my answers"
+    assert second.updated == ["00_course_map.ipynb"] and (work / "00_course_map.ipynb").read_text() == "map v2"
+    assert "kept your edited copy of 01_problem.ipynb" in "\n".join(second.lines())
+
+    (work / "00_course_map.ipynb").unlink()  # deleting a copy brings a fresh one back
+    third = copy_course(work, src)
+    assert third.copied == ["00_course_map.ipynb"] and third.skipped == ["01_problem.ipynb"]
+
+
+def test_existing_files_without_manifest_are_never_overwritten(tmp_path):
+    src, work = _fake_course(tmp_path), tmp_path / "work"
+    work.mkdir()
+    (work / "00_course_map.ipynb").write_text("someone's own notebook")
+    report = copy_course(work, src)
+    assert report.skipped == ["00_course_map.ipynb"]
+    assert (work / "00_course_map.ipynb").read_text() == "someone's own notebook"
+
+
+def test_shipped_notebooks_are_found_in_course_order():
+    names = [p.as_posix() for p in course_notebooks(notebooks_dir())]
+    assert names[0] == "00_course_map.ipynb"
+
+
+
+
+def test_leader_notebooks_only_on_request(tmp_path):
+    src, work = _fake_course(tmp_path), tmp_path / "work"
+    assert copy_course(work, src, leader=True).copied == [
+        "00_course_map.ipynb", "01_problem.ipynb", "facilitator/pulse.ipynb"]
+    assert copy_course(work, src).unchanged == ["00_course_map.ipynb", "01_problem.ipynb"]  # kept, not removed
+    assert (work / "facilitator" / "pulse.ipynb").exists()
+
+
+def test_a_broken_manifest_counts_as_none(tmp_path):
+    src, work = _fake_course(tmp_path), tmp_path / "work"
+    copy_course(work, src)
+    (work / MANIFEST).write_text('{"files": [1, 2]}')
+    (src / "01_problem.ipynb").write_text("p v2")
+    report = copy_course(work, src)  # without a record of what we copied, the old copy is kept
+    assert report.skipped == ["01_problem.ipynb"] and (work / "01_problem.ipynb").read_text() == "p v1"
+    assert json.loads((work / MANIFEST).read_text())["version"] == 1  # and a good manifest is written again

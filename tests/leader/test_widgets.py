@@ -1,0 +1,87 @@
+"""``ClassPulse``: the class summary live in the room; every callback goes through the guard."""
+
+from __future__ import annotations
+
+import logging
+
+import ipywidgets as widgets
+from statements import STRONG
+
+from mlworkflow.leader import widgets as pulse_widgets
+from mlworkflow.leader.widgets import ClassPulse
+from mlworkflow.ui import is_guarded
+
+
+def _all_widgets(root):
+    """The widget and everything inside it."""
+    found, todo = [], [root]
+    while todo:
+        w = todo.pop()
+        found.append(w)
+        todo.extend(getattr(w, "children", ()))
+    return found
+
+
+def _own_callbacks(widget):
+    """Click handlers of every button inside, and observers that are the widget's own methods."""
+    found = []
+    for obj in _all_widgets(widget):
+        if isinstance(obj, widgets.Button):
+            found += list(obj._click_handlers.callbacks)
+        for callbacks in obj._trait_notifiers.values():
+            for cb in callbacks.get("change", []):
+                func = getattr(cb, "func", None)  # an @observe handler: look up the bound method
+                if obj is widget and func is not None and func.__module__.startswith("mlworkflow"):
+                    found.append(getattr(widget, cb.name))
+                elif getattr(cb, "__self__", None) is widget:
+                    found.append(cb)
+    return found
+
+
+def test_class_pulse_widget_refreshes_and_hides_names(room, tmp_path, put, submit):
+    folder = tmp_path / "live"
+    folder.mkdir()
+    pulse = ClassPulse(folder)
+    assert (pulse.submitted, pulse.skipped) == (0, 0) and "0 submitted" in pulse.status
+    put(folder, "ana.json", submit("Ana", STRONG, "ana00001"))
+    pulse._refresh_button.click()
+    assert pulse.submitted == 1 and "Statement A" in pulse._body.value and "Ana" not in pulse._body.value
+    pulse._names_box.value = True
+    assert "Ana" in pulse._body.value and "Ana" in pulse.text()
+    pulse.folder = str(room)  # typing a folder refreshes
+    assert (pulse.submitted, pulse.skipped) == (3, 15)
+    bundle = pulse._repr_mimebundle_()
+    static = (bundle[0] if isinstance(bundle, tuple) else bundle)["text/html"]
+    assert "&lt;script&gt;" in static and "<script" not in static
+    pulse.folder = str(tmp_path / "missing")
+    assert "Could not read the submissions" in pulse.status and pulse.submitted == 3  # last good view kept
+
+
+def test_class_pulse_folder_from_the_environment(tmp_path, monkeypatch):
+    monkeypatch.delenv("MLWORKFLOW_SUBMIT_DIR", raising=False)
+    assert "Type the folder" in ClassPulse().status
+    monkeypatch.setenv("MLWORKFLOW_SUBMIT_DIR", str(tmp_path))
+    pulse = ClassPulse()
+    assert pulse.folder == str(tmp_path) and pulse._folder_box.value == str(tmp_path)
+
+
+def test_every_button_and_observer_is_guarded(tmp_path):
+    pulse = ClassPulse(tmp_path)
+    callbacks = _own_callbacks(pulse)
+    names = sorted(cb.__name__ for cb in callbacks)
+    assert names == ["_folder_changed", "_names_changed", "_on_refresh"]
+    assert all(is_guarded(cb) for cb in callbacks)
+
+
+def test_a_failing_refresh_is_said_in_the_status_line(tmp_path, monkeypatch, caplog):
+    pulse = ClassPulse(tmp_path)
+
+    def broken(folder):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(pulse_widgets, "collect", broken)
+    with caplog.at_level(logging.ERROR, logger="mlworkflow"):
+        pulse._refresh_button.click()  # no exception escapes
+    assert "Something went wrong while reading the submissions (RuntimeError)." in pulse.status
+    assert 'role="alert"' in pulse._status.value and "disk on fire" not in pulse._status.value
+    assert "disk on fire" in caplog.text
