@@ -9,12 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
-from html import escape
 from importlib import resources
 from pathlib import Path
-from typing import Any, Union
+from typing import Any
 
 from mlworkflow.core.content import Fields, read_content
+from mlworkflow.core.text import html_escape
 
 __all__ = [
     "GradeResult",
@@ -23,15 +23,18 @@ __all__ = [
     "Question",
     "QuizContent",
     "QuizResult",
+    "Selection",
+    "feedback_html",
     "grade",
     "grade_quiz",
     "load_quiz",
     "quiz_stages",
+    "selection",
     "static_html",
     "static_text",
 ]
 
-Selection = Union[str, Iterable[str], None]
+Selection = str | Iterable[str] | None
 
 
 @dataclass(frozen=True)
@@ -174,7 +177,7 @@ class GradeResult:
         return self.status == "partial"
 
 
-def _selection(question: Question, selected: Selection) -> tuple[str, ...]:
+def selection(question: Question, selected: Selection) -> tuple[str, ...]:
     """``selected`` as option ids in the question's order; ValueError for unknown ids or too many."""
     if selected is None:
         chosen: set[str] = set()
@@ -197,7 +200,7 @@ def grade(question: Question, selected: Selection) -> GradeResult:
     A multiple-answer question scores (right picks - wrong picks) / number of right options,
     never below 0; it is ``partial`` when some but not all of the choice is right.
     """
-    chosen = _selection(question, selected)
+    chosen = selection(question, selected)
     right = set(question.correct_ids)
     hits, wrong = len(right & set(chosen)), len(set(chosen) - right)
     if not chosen:
@@ -242,7 +245,7 @@ class QuizResult:
     def text(self) -> str:
         """The graded quiz in plain text: each question, your choices, and every option's explanation."""
         lines = [self.content.title, self.headline()]
-        for n, (q, r) in enumerate(zip(self.content.questions, self.results), 1):
+        for n, (q, r) in enumerate(zip(self.content.questions, self.results, strict=True), 1):
             lines += ["", f"{n}. {q.prompt} [{r.status}]"]
             for f in r.feedback:
                 box = "[x]" if f.selected else "[ ]"
@@ -261,24 +264,25 @@ def grade_quiz(content: QuizContent, answers: Mapping[str, Selection]) -> QuizRe
 
 # ---------------------------------------------------------------- display
 
-def _feedback_html(result: GradeResult) -> str:
+def feedback_html(result: GradeResult) -> str:
+    """One graded answer as HTML: the verdict, then why each option is right or wrong (escaped)."""
     word = {"correct": "Correct.", "partial": "Partly right.", "incorrect": "Not quite.",
             "unanswered": "Not answered yet."}[result.status]
     items = "".join(
-        f'<li class="{_VERDICTS[(f.selected, f.correct)][1]}"><b>{escape(f.label)}. {escape(f.verdict)}</b> '
-        f"{escape(f.explanation)}</li>"
+        f'<li class="{_VERDICTS[(f.selected, f.correct)][1]}"><b>{html_escape(f.label)}. {html_escape(f.verdict)}</b> '
+        f"{html_escape(f.explanation)}</li>"
         for f in result.feedback
     ) if result.status != "unanswered" else ""
     items = f'<ul class="mlw-quiz-explanations">{items}</ul>' if items else ""
-    return f'<div class="mlw-quiz-verdict mlw-quiz-{result.status}"><b>{escape(word)}</b>{items}</div>'
+    return f'<div class="mlw-quiz-verdict mlw-quiz-{result.status}"><b>{html_escape(word)}</b>{items}</div>'
 
 
 def static_html(content: QuizContent) -> str:
     """Questions and options as HTML, with no answers: for places widgets cannot run."""
-    parts = [f'<div class="mlw-quiz mlw-quiz-static"><h3>{escape(content.title)}</h3><ol>']
+    parts = [f'<div class="mlw-quiz mlw-quiz-static"><h3>{html_escape(content.title)}</h3><ol>']
     for q in content.questions:
-        options = "".join(f"<li>{escape(q.label(o.id))}. {escape(o.text)}</li>" for o in q.options)
-        parts.append(f"<li><p>{escape(q.prompt)} <em>{escape(q.hint)}</em></p>"
+        options = "".join(f"<li>{html_escape(q.label(o.id))}. {html_escape(o.text)}</li>" for o in q.options)
+        parts.append(f"<li><p>{html_escape(q.prompt)} <em>{html_escape(q.hint)}</em></p>"
                      f'<ul style="list-style: none">{options}</ul></li>')
     parts.append("</ol><p><em>Run this notebook in Jupyter to answer and get feedback.</em></p></div>")
     return "".join(parts)

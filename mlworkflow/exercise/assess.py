@@ -147,8 +147,8 @@ def _sentence(text: str, start: int, end: int, limit: int) -> str:
     left = 0
     for m in _BOUNDARY.finditer(text, 0, start):
         left = m.end()
-    m = _BOUNDARY.search(text, end)
-    right = m.end() if m else len(text)
+    after = _BOUNDARY.search(text, end)
+    right = after.end() if after else len(text)
     if right - left > limit:  # a very long sentence: a window around the match
         half = max(limit - (end - start), 0) // 2
         lo, hi = max(left, start - half), min(right, end + half)
@@ -185,7 +185,9 @@ def _judge(spec: CriterionSpec, texts: list[str], rubric: Rubric) -> Criterion:
         hits = [m.group(0) for t in texts for m in spec.caution.regex.finditer(t)]
         flagged = tuple(dict.fromkeys(" ".join(h.split()) for h in hits))[:3]
         if flagged:
-            if (spec.caution_effect == "cap_partial" and status == "met") or (spec.caution_effect == "partial_if_missing" and status == "missing"):
+            capped = spec.caution_effect == "cap_partial" and status == "met"
+            raised = spec.caution_effect == "partial_if_missing" and status == "missing"
+            if capped or raised:
                 status = "partial"
             if status != "met":
                 advice = spec.caution_advice

@@ -7,10 +7,9 @@ so nothing a learner writes can become markup.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from html import escape
 from typing import TYPE_CHECKING
 
-from mlworkflow.core.text import md_escape
+from mlworkflow.core.text import html_escape, md_escape
 from mlworkflow.exercise.rubric import FIELD_KEYS, ExamplePair, load_exercise
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -22,12 +21,6 @@ STATUS_LABELS = {"met": "✔ met", "partial": "◐ partly met", "missing": "✘ 
 _COLORS = {"met": "#1a7f37", "partial": "#9a6700", "missing": "#cf222e"}
 
 
-def _e(text: str) -> str:
-    return escape(text, quote=True)
-
-
-
-
 def _label(key: str) -> str:
     return load_exercise().field(key).label
 
@@ -37,29 +30,31 @@ def render_html(assessment: Assessment) -> str:
     a = assessment
     parts = [
         '<div class="mlw-assessment">',
-        f'<p class="mlw-assessment-summary"><strong>{_e(a.level)}</strong> · {_e(a.summary)}</p>',
+        f'<p class="mlw-assessment-summary"><strong>{html_escape(a.level)}</strong> · '
+        f"{html_escape(a.summary)}</p>",
     ]
     if a.notices:
-        parts.append('<ul class="mlw-notices">' + "".join(f"<li>{_e(n)}</li>" for n in a.notices) + "</ul>")
+        parts.append('<ul class="mlw-notices">' + "".join(f"<li>{html_escape(n)}</li>" for n in a.notices) + "</ul>")
     parts.append('<table class="mlw-criteria"><thead><tr><th>Check</th><th>Status</th>'
                  "<th>Your words</th><th>What to add</th></tr></thead><tbody>")
     for c in a.criteria:
-        words = "<br>".join(f"“{_e(q)}”" for q in c.evidence) or "—"
+        words = "<br>".join(f"“{html_escape(q)}”" for q in c.evidence) or "—"
         if c.flagged:
-            words += '<br><span class="mlw-flagged">Flagged: ' + ", ".join(f"“{_e(f)}”" for f in c.flagged) + "</span>"
+            flagged = ", ".join(f"“{html_escape(f)}”" for f in c.flagged)
+            words += f'<br><span class="mlw-flagged">Flagged: {flagged}</span>'
         parts.append(
-            f'<tr class="mlw-criterion mlw-criterion-{_e(c.status)}" data-key="{_e(c.key)}">'
-            f"<td>{_e(c.title)}</td>"
-            f'<td style="color:{_COLORS[c.status]};white-space:nowrap">{_e(STATUS_LABELS[c.status])}</td>'
-            f"<td>{words}</td><td>{_e(c.advice) or 'Nothing to add.'}</td></tr>"
+            f'<tr class="mlw-criterion mlw-criterion-{html_escape(c.status)}" data-key="{html_escape(c.key)}">'
+            f"<td>{html_escape(c.title)}</td>"
+            f'<td style="color:{_COLORS[c.status]};white-space:nowrap">{html_escape(STATUS_LABELS[c.status])}</td>'
+            f"<td>{words}</td><td>{html_escape(c.advice) or 'Nothing to add.'}</td></tr>"
         )
     parts.append("</tbody></table>")
     parts.append(
         "<details class=\"mlw-scope\"><summary>What these checks can and cannot judge</summary>"
-        f"<p>{_e(a.scope_note)}</p><p><strong>Checked automatically:</strong></p><ul>"
-        + "".join(f"<li>{_e(t)}</li>" for t in a.checked_automatically)
+        f"<p>{html_escape(a.scope_note)}</p><p><strong>Checked automatically:</strong></p><ul>"
+        + "".join(f"<li>{html_escape(t)}</li>" for t in a.checked_automatically)
         + "</ul><p><strong>For a human to judge:</strong></p><ul>"
-        + "".join(f"<li>{_e(t)}</li>" for t in a.human_judgement)
+        + "".join(f"<li>{html_escape(t)}</li>" for t in a.human_judgement)
         + "</ul></details></div>"
     )
     return "".join(parts)
@@ -114,8 +109,8 @@ class ExampleTable:
 
     def _repr_html_(self) -> str:
         rows = "".join(
-            f"<tr><td><b>{_e(p.aspect)}</b></td><td>{_e(p.weak)}</td><td>{_e(p.strong)}</td>"
-            f"<td>{_e(p.why)}</td></tr>"
+            f"<tr><td><b>{html_escape(p.aspect)}</b></td><td>{html_escape(p.weak)}</td><td>{html_escape(p.strong)}</td>"
+            f"<td>{html_escape(p.why)}</td></tr>"
             for p in self.pairs
         )
         return ('<table class="mlw-example-pairs"><thead><tr><th>Part</th><th>Weak</th><th>Strong</th>'

@@ -17,6 +17,7 @@ from mlworkflow.core.content import Fields, read_content
 
 __all__ = [
     "FIELD_KEYS",
+    "OPTIONAL_FIELDS",
     "REQUIRED_FIELDS",
     "CriterionSpec",
     "ExamplePair",

@@ -20,7 +20,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from mlworkflow.core.progress import _atomic_write, _why
+from mlworkflow.core.progress import atomic_write, os_error_reason
 
 __all__ = [
     "FOLDER_ENV",
@@ -108,10 +108,10 @@ def write_submission(folder: str | os.PathLike[str] | None, fields: Mapping[str,
     path = target / _file_name(who, learner_id)
     text = json.dumps(submission_record(fields, who, learner_id), indent=1, ensure_ascii=False)
     try:
-        _atomic_write(path, text)
+        atomic_write(path, text)
     except OSError as exc:
         raise SubmitError(
-            f"Could not hand in to {target}: {_why(exc)}. Your answers are still here; tell your "
+            f"Could not hand in to {target}: {os_error_reason(exc)}. Your answers are still here; tell your "
             "workshop leader, or use “Export JSON” and send them the file."
         ) from exc
     return path

@@ -12,10 +12,7 @@ refills itself when the notebook is re-run or the kernel restarted.
 
 from __future__ import annotations
 
-import functools
-import logging
 from collections.abc import Callable
-from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -25,14 +22,14 @@ from traitlets import Bool, Int, Unicode, link, observe, validate
 from mlworkflow.core.autosave import Debouncer
 from mlworkflow.core.progress import ProgressError, ProgressStore
 from mlworkflow.core.saving import store_call
+from mlworkflow.core.text import html_escape
 from mlworkflow.exercise.assess import Assessment, assess, render_html, render_markdown, render_text
 from mlworkflow.exercise.rubric import FIELD_KEYS, REQUIRED_FIELDS, load_exercise
 from mlworkflow.exercise.submit import SubmitError, learner_name, new_learner_id, submit_folder, write_submission
-from mlworkflow.ui import StaticFallback, show_html
+from mlworkflow.ui import StaticFallback, guard, show_html
 
 __all__ = ["ProblemStatementForm"]
 
-log = logging.getLogger(__name__)
 _AUTO = object()  # "section not given": saved for an empty form, not saved for a prefilled one
 EXPORT_STEM = "my_ml_problem_statement"
 _SAVED_VERSION = 1
@@ -49,25 +46,6 @@ def _replace(output: widgets.Output, html: str | None) -> None:
         output.clear_output()
     else:
         show_html(output, html)
-
-
-def _said(action: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Run a button callback; show any unexpected error in the form in plain words."""
-
-    def wrap(fn: Callable[..., Any]) -> Callable[..., Any]:
-        @functools.wraps(fn)
-        def run(self: ProblemStatementForm, *args: Any) -> Any:
-            try:
-                return fn(self, *args)
-            except Exception as exc:
-                log.exception("ProblemStatementForm: %s failed", action)
-                self._say(f"Something went wrong while {action} ({type(exc).__name__}). "
-                          "Your text is safe in the form; try again.", "error")
-                return None
-
-        return run
-
-    return wrap
 
 
 class ProblemStatementForm(StaticFallback, widgets.VBox):
@@ -143,7 +121,7 @@ class ProblemStatementForm(StaticFallback, widgets.VBox):
             area.add_class("mlw-field").add_class(f"mlw-field-{spec.key}")
             link((area, "value"), (self, spec.key))
             self._areas[spec.key] = area
-            title = widgets.HTML(f"<b>{escape(spec.label)}</b><br><small>{escape(spec.help)}</small>")
+            title = widgets.HTML(f"<b>{html_escape(spec.label)}</b><br><small>{html_escape(spec.help)}</small>")
             boxes[spec.key] = widgets.VBox([title, area])
         required = widgets.VBox([boxes[k] for k in REQUIRED_FIELDS]).add_class("mlw-required")
         self._optional = widgets.Accordion(
@@ -154,20 +132,25 @@ class ProblemStatementForm(StaticFallback, widgets.VBox):
         self._feedback_button = widgets.Button(description="Get feedback", button_style="primary",
                                                icon="check").add_class("mlw-feedback-button")
         self._example_button = widgets.Button(description="Show a worked example").add_class("mlw-example-button")
-        self._md_button = widgets.Button(description="Export Markdown", icon="download").add_class("mlw-export-md-button")
-        self._json_button = widgets.Button(description="Export JSON", icon="download").add_class("mlw-export-json-button")
-        self._feedback_button.on_click(lambda _b: self.get_feedback())
+        self._md_button = widgets.Button(description="Export Markdown", icon="download")
+        self._md_button.add_class("mlw-export-md-button")
+        self._json_button = widgets.Button(description="Export JSON", icon="download")
+        self._json_button.add_class("mlw-export-json-button")
+        self._feedback_button.on_click(self._on_feedback)
         self._example_button.on_click(self._on_example)
-        self._md_button.on_click(lambda _b: self.export_markdown())
-        self._json_button.on_click(lambda _b: self.export_json())
+        self._md_button.on_click(self._on_export_markdown)
+        self._json_button.on_click(self._on_export_json)
         actions = widgets.HBox([self._feedback_button, self._example_button, self._md_button,
                                 self._json_button]).add_class("mlw-actions")
-        self._name_box = widgets.Text(placeholder="Your name (for the workshop leader)").add_class("mlw-submit-name")
-        self._folder_box = widgets.Text(placeholder="Workshop folder (your leader names it)").add_class("mlw-submit-folder")
-        self._submit_button = widgets.Button(description="Submit to the workshop", icon="paper-plane").add_class("mlw-submit-button")
+        self._name_box = widgets.Text(placeholder="Your name (for the workshop leader)")
+        self._name_box.add_class("mlw-submit-name")
+        self._folder_box = widgets.Text(placeholder="Workshop folder (your leader names it)")
+        self._folder_box.add_class("mlw-submit-folder")
+        self._submit_button = widgets.Button(description="Submit to the workshop", icon="paper-plane")
+        self._submit_button.add_class("mlw-submit-button")
         link((self._name_box, "value"), (self, "learner"))
         link((self._folder_box, "value"), (self, "submit_dir"))
-        self._submit_button.on_click(lambda _b: self.submit())
+        self._submit_button.on_click(self._on_submit)
         for button in (self._hint_button, self._feedback_button, self._example_button, self._md_button,
                        self._json_button, self._submit_button):
             button.layout.width = "auto"  # the default width cuts labels such as "Show a worked example"
@@ -176,25 +159,25 @@ class ProblemStatementForm(StaticFallback, widgets.VBox):
         self._status = widgets.HTML().add_class("mlw-status")
         self._feedback_out = widgets.Output().add_class("mlw-feedback")
         self._example_out = widgets.Output().add_class("mlw-example")
-        self.children = [self._header, hints, required, self._optional, actions, submit_row, self._status,
-                         self._feedback_out, self._example_out]
+        self.children = (self._header, hints, required, self._optional, actions, submit_row, self._status,
+                         self._feedback_out, self._example_out)
 
     def _header_html(self) -> str:
         ex = self._exercise
-        criteria = "".join(f"<li>{escape(c)}</li>" for c in ex.success_criteria)
-        return (f"<h3>Exercise: {escape(ex.title)} <small>· {escape(ex.difficulty)} · about "
-                f"{ex.minutes} minutes</small></h3><p>{escape(ex.instructions)}</p>"
-                f"<p><b>Expected outcome:</b> {escape(ex.expected_outcome)}</p>"
+        criteria = "".join(f"<li>{html_escape(c)}</li>" for c in ex.success_criteria)
+        return (f"<h3>Exercise: {html_escape(ex.title)} <small>· {html_escape(ex.difficulty)} · about "
+                f"{ex.minutes} minutes</small></h3><p>{html_escape(ex.instructions)}</p>"
+                f"<p><b>Expected outcome:</b> {html_escape(ex.expected_outcome)}</p>"
                 f"<p><b>A good answer:</b></p><ul>{criteria}</ul>")
 
     def _example_html(self) -> str:
         ex = self._exercise
         rows = "".join(
-            f"<dt><b>{escape(ex.field(k).label)}</b></dt><dd>{escape(v)}</dd>"
+            f"<dt><b>{html_escape(ex.field(k).label)}</b></dt><dd>{html_escape(v)}</dd>"
             for k, v in ex.worked_example.items()
         )
         return (f'<div class="mlw-worked-example"><p><b>Worked example</b> '
-                f"({escape(ex.example_industry)})</p><dl>{rows}</dl><p><i>{escape(ex.example_note)}</i></p></div>")
+                f"({html_escape(ex.example_industry)})</p><dl>{rows}</dl><p><i>{html_escape(ex.example_note)}</i></p></div>")
 
     # -- public API -----------------------------------------------------------------------
     @property
@@ -210,9 +193,9 @@ class ProblemStatementForm(StaticFallback, widgets.VBox):
         for key, value in fields.items():
             setattr(self, key, "" if value is None else str(value))
 
-    @_said("checking your statement")
-    def get_feedback(self) -> Assessment:
-        """Check the current text, show the feedback in the form, and return it."""
+    @guard("checking your statement")
+    def get_feedback(self) -> Assessment | None:
+        """Check the current text, show the feedback in the form, and return it (None if that failed)."""
         self.assessment = assess(**self.values)
         _replace(self._feedback_out, render_html(self.assessment))
         self._say("Feedback below is for your current text.", "ok")
@@ -231,12 +214,12 @@ class ProblemStatementForm(StaticFallback, widgets.VBox):
         """The statement and its feedback as a Markdown document."""
         return render_markdown(assess(**self.values))
 
-    @_said("exporting your statement")
+    @guard("exporting your statement")
     def export_markdown(self, path: str | Path | None = None) -> Path | None:
         """Write the statement and feedback to a Markdown file (default: next to the notebook)."""
         return self._export(path or self._export_dir / f"{EXPORT_STEM}.md", self.markdown())
 
-    @_said("exporting your statement")
+    @guard("exporting your statement")
     def export_json(self, path: str | Path | None = None) -> Path | None:
         """Write the statement and feedback to a JSON file (default: next to the notebook)."""
         import json
@@ -244,7 +227,7 @@ class ProblemStatementForm(StaticFallback, widgets.VBox):
         text = json.dumps(assess(**self.values).to_dict(), indent=2, ensure_ascii=False)
         return self._export(path or self._export_dir / f"{EXPORT_STEM}.json", text)
 
-    @_said("handing in your statement")
+    @guard("handing in your statement")
     def submit(self, folder: str | Path | None = None) -> Path | None:
         """Hand the statement in to the workshop folder: ``folder``, the folder box or $MLWORKFLOW_SUBMIT_DIR."""
         if folder is not None:
@@ -264,10 +247,11 @@ class ProblemStatementForm(StaticFallback, widgets.VBox):
     def save_now(self) -> bool:
         """Save the answers now (autosave does this a moment after each change); True if saved."""
         self._debouncer.cancel()
-        if self._section is None:
+        section = self._section
+        if section is None:
             return False
         value = {"version": _SAVED_VERSION, "fields": self.values, "hints_shown": self.hints_shown}
-        ok, _, notes = self._store_call(lambda: self._store.save(self._section, value), "saving your answers")
+        ok, _, notes = self._store_call(lambda: self._store.save(section, value), "saving your answers")
         if not ok:
             return False
         self._say(" ".join(notes) or "All changes saved.", "info" if notes else "ok")
@@ -291,9 +275,10 @@ class ProblemStatementForm(StaticFallback, widgets.VBox):
         return outcome.ok, outcome.value, outcome.notes
 
     def _refill(self) -> None:
-        if self._section is None:
+        section = self._section
+        if section is None:
             return
-        ok, saved, notes = self._store_call(lambda: self._store.load(self._section), "reading your saved answers")
+        ok, saved, notes = self._store_call(lambda: self._store.load(section), "reading your saved answers")
         if notes:
             self._say(" ".join(notes), "info")
         if not ok or not isinstance(saved, dict) or not saved:
@@ -324,9 +309,13 @@ class ProblemStatementForm(StaticFallback, widgets.VBox):
         self.status_kind = kind
         self.status = message
 
+    def _say_error(self, message: str) -> None:
+        """An unexpected error in a callback, said in the form's status line."""
+        self._say(message, "error")
+
     def _render_hints(self) -> None:
         hints = self._exercise.hints
-        shown = "".join(f"<li>{escape(h)}</li>" for h in hints[: self.hints_shown])
+        shown = "".join(f"<li>{html_escape(h)}</li>" for h in hints[: self.hints_shown])
         self._hints_html.value = f"<ol>{shown}</ol>" if shown else ""
         left = len(hints) - self.hints_shown
         self._hint_button.disabled = left == 0
@@ -336,12 +325,28 @@ class ProblemStatementForm(StaticFallback, widgets.VBox):
             else f"Show the next hint ({self.hints_shown + 1} of {len(hints)})"
         )
 
-    @_said("showing a hint")
-    def _on_hint(self, _button: Any) -> None:
+    @guard("checking your statement")
+    def _on_feedback(self, _button: Any = None) -> None:
+        self.get_feedback()
+
+    @guard("exporting your statement")
+    def _on_export_markdown(self, _button: Any = None) -> None:
+        self.export_markdown()
+
+    @guard("exporting your statement")
+    def _on_export_json(self, _button: Any = None) -> None:
+        self.export_json()
+
+    @guard("handing in your statement")
+    def _on_submit(self, _button: Any = None) -> None:
+        self.submit()
+
+    @guard("showing a hint")
+    def _on_hint(self, _button: Any = None) -> None:
         self.reveal_hint()
 
-    @_said("showing the worked example")
-    def _on_example(self, _button: Any) -> None:
+    @guard("showing the worked example")
+    def _on_example(self, _button: Any = None) -> None:
         self.example_visible = not self.example_visible
 
     @validate("hints_shown")
@@ -349,12 +354,14 @@ class ProblemStatementForm(StaticFallback, widgets.VBox):
         return max(0, min(int(proposal["value"]), len(self._exercise.hints)))
 
     @observe("hints_shown")
+    @guard("showing the hints")
     def _hints_changed(self, change: dict[str, Any]) -> None:
         self._render_hints()
         if not self._loading:
             self._debouncer.trigger()
 
     @observe(*FIELD_KEYS)
+    @guard("saving your answers")
     def _text_changed(self, change: dict[str, Any]) -> None:
         if self._loading:
             return
@@ -363,6 +370,7 @@ class ProblemStatementForm(StaticFallback, widgets.VBox):
         self._debouncer.trigger()
 
     @observe("example_visible")
+    @guard("showing the worked example")
     def _example_changed(self, change: dict[str, Any]) -> None:
         if change["new"]:
             _replace(self._example_out, self._example_html())
@@ -372,15 +380,16 @@ class ProblemStatementForm(StaticFallback, widgets.VBox):
             self._example_button.description = "Show a worked example"
 
     @observe("status", "status_kind")
+    @guard("showing a message")
     def _status_changed(self, change: dict[str, Any]) -> None:
         color = {"error": "#cf222e", "ok": "#1a7f37"}.get(self.status_kind, "#57606a")
         role = ' role="alert"' if self.status_kind == "error" else ""
-        self._status.value = f'<div style="color:{color}"{role}>{escape(self.status)}</div>' if self.status else ""
+        self._status.value = f'<div style="color:{color}"{role}>{html_escape(self.status)}</div>' if self.status else ""
 
     # -- where widgets cannot run ---------------------------------------------------------
     def _static_html(self) -> str:
         answers = "".join(
-            f"<p><b>{escape(self._exercise.field(k).label)}</b><br>{escape(v)}</p>"
+            f"<p><b>{html_escape(self._exercise.field(k).label)}</b><br>{html_escape(v)}</p>"
             for k, v in self.values.items() if v.strip()
         )
         feedback = render_html(self.assessment) if self.assessment is not None else ""

@@ -1,3 +1,4 @@
+import json
 import re
 
 import mistune
@@ -6,18 +7,21 @@ import pytest
 from mlworkflow.checks.apply import section_for
 from mlworkflow.checks.brief import (
     SECTIONS,
-    ProjectBrief,
     brief_html,
     brief_markdown,
     brief_page,
     brief_text,
     gather_brief,
-    md_escape,
+    load_brief_content,
+    today,
 )
+from mlworkflow.core.content import ContentError
 from mlworkflow.core.course import load_course
 from mlworkflow.core.progress import ProgressStore
+from mlworkflow.core.text import md_escape
 
-HOSTILE = '<script>alert("x")</script> and <img src=x onerror=alert(1)> & [click](javascript:alert(1)) *bold* # head'
+HOSTILE = ('<script>alert("x")</script> and <img src=x onerror=alert(1)> & [click](javascript:alert(1)) '
+           "*bold* # head")
 
 COMPLETE_EXERCISE = {
     "problem": "Our support leads decide each morning which business accounts to call, by gut feel. "
@@ -100,8 +104,8 @@ def test_partial_progress_and_weak_criteria_become_open_questions(store, no_grap
 def test_hostile_learner_text_never_appears_unescaped_in_html(store):
     hostile = dict.fromkeys(COMPLETE_EXERCISE, HOSTILE)
     save_all(store, exercise=hostile, answers=dict.fromkeys(ANSWERS, HOSTILE + "\n- <b>bold</b>"))
-    widget = ProjectBrief(store=store)
-    for page in (widget.to_html(), brief_html(widget.brief), widget._repr_mimebundle_()["text/html"]):
+    brief = gather_brief(store)
+    for page in (brief_page(brief, today()), brief_html(brief)):
         lower = page.lower()
         assert "<script>" not in lower and "<img" not in lower and "<b>bold" not in lower
         assert "onerror=alert" not in lower.replace("&lt;img src=x onerror=alert", "")
@@ -109,8 +113,8 @@ def test_hostile_learner_text_never_appears_unescaped_in_html(store):
 
 
 def test_markdown_special_characters_are_neutralised(store, no_graphviz):
-    save_all(store, exercise={"problem": HOSTILE + "\n1. not a list\n- nor this\n===", "outcome": "x", "data_sources": "y"},
-             answers={})
+    save_all(store, answers={},
+             exercise={"problem": HOSTILE + "\n1. not a list\n- nor this\n===", "outcome": "x", "data_sources": "y"})
     md = brief_markdown(gather_brief(store))
     rendered = mistune.html(md)
     assert "<script" not in rendered and "<img" not in rendered
@@ -137,34 +141,10 @@ def test_diagram_marks_completed_stages(store):
 
 
 def test_diagram_falls_back_to_text_without_graphviz(store, no_graphviz):
-    save_all(store, answers={"monitoring": ANSWERS["monitoring"]}, exercise={"problem": "", "outcome": "", "data_sources": ""})
+    save_all(store, answers={"monitoring": ANSWERS["monitoring"]},
+             exercise={"problem": "", "outcome": "", "data_sources": ""})
     page = brief_page(gather_brief(store))
     assert "<svg" not in page and "✓ 6. Monitoring and Maintenance" in page and "  5. Deployment" in page
-
-
-def test_widget_refresh_and_export(store, tmp_path, no_graphviz):
-    widget = ProjectBrief(store=store, export_dir=tmp_path / "out")
-    assert "mlw-brief-widget" in widget._dom_classes and "mlw-brief-missing" in widget._view.value
-    store.save(section_for("deployment"), {"answer": "Nightly batch <into> the CRM."})
-    widget.refresh()
-    assert "Nightly batch &lt;into&gt; the CRM." in widget._view.value and "Refreshed" in widget.status
-    refresh = next(b for b in widget.children[0].children if "mlw-brief-export" in b._dom_classes)
-    refresh.click()
-    assert "Exported" in widget.status
-    md, page = tmp_path / "out" / "my_ml_project_brief.md", tmp_path / "out" / "my_ml_project_brief.html"
-    assert md.read_text(encoding="utf-8").startswith("# My ML project brief")
-    assert "Nightly batch &lt;into&gt; the CRM." in page.read_text(encoding="utf-8")
-    written = widget.export(tmp_path / "elsewhere")
-    assert written["markdown"].exists() and written["html"].exists()
-    assert widget._repr_mimebundle_()["text/plain"].startswith("My ML project brief")
-
-
-def test_export_error_is_said_in_plain_words(store, tmp_path, no_graphviz):
-    blocker = tmp_path / "file"
-    blocker.write_text("not a folder")
-    widget = ProjectBrief(store=store, export_dir=blocker / "sub")
-    widget._on_export()
-    assert widget.status.startswith("Could not write") and "Traceback" not in widget.status
 
 
 def test_damaged_store_is_a_note_not_a_crash(tmp_path, no_graphviz):
@@ -174,3 +154,47 @@ def test_damaged_store_is_a_note_not_a_crash(tmp_path, no_graphviz):
     brief = gather_brief(ProgressStore(home))
     assert brief.notes and "newer version" in brief.notes[0]
     assert "newer version" in brief_html(brief) and brief.answered == 0
+
+
+# -- content/brief.json -------------------------------------------------------------------------
+def test_layout_and_wording_come_from_the_content_file():
+    content = load_brief_content()
+    assert content.title == "My ML project brief"
+    assert [s.key for s in content.sections] == [k for k, *_ in SECTIONS]  # the old constant still works
+    assert {s.stage for s in content.sections} == set(load_course().keys)
+    assert all(kind in ("exercise", "apply") for s in content.sections for kind, _ in s.sources)
+
+
+def test_dated_brief_says_where_it_came_from(store, no_graphviz):
+    brief = gather_brief(store)
+    md, page = brief_markdown(brief, "2024-05-31"), brief_page(brief, "2024-05-31")
+    assert md.startswith("# My ML project brief\n\n_Built from my answers in the course")
+    assert "Work”, 2024-05-31._" in md
+    assert r"\*today\*._" in brief_markdown(brief, "*today*")  # the date is escaped like any text
+    assert "<p><i>Built from my answers" in page and "2024-05-31.</i>" in page
+    assert "Built from" not in brief_markdown(brief)
+
+
+def _broken_brief(tmp_path, change):
+    from importlib import resources
+
+    data = json.loads(resources.files("mlworkflow.content").joinpath("brief.json").read_text(encoding="utf-8"))
+    change(data)
+    path = tmp_path / "brief.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("change, field", [
+    (lambda d: d.pop("title"), "title"),
+    (lambda d: d["labels"].update(apply_entry="Your answer in {nb}"), "labels.apply_entry"),
+    (lambda d: d["sections"][1].update(stage="marketing"), "sections[1].stage"),
+    (lambda d: d["sections"][2]["sources"][0].update(exercise="budget"), "sections[2].sources[0].exercise"),
+    (lambda d: d["sections"][2]["sources"].append({"survey": "x"}), "sections[2].sources[3]"),
+    (lambda d: d["sections"].append(dict(d["sections"][0])), "sections[7].key"),
+])
+def test_malformed_brief_content_names_file_and_field(tmp_path, change, field):
+    path = _broken_brief(tmp_path, change)
+    with pytest.raises(ContentError) as info:
+        load_brief_content(path)
+    assert info.value.field == field and str(path) in str(info.value)

@@ -1,13 +1,11 @@
-"""Quiz content, grading (pure), and the widget's save/restore and escaping."""
+"""Quiz content and grading (pure): mlworkflow.checks.quiz."""
 
 import json
 
 import pytest
-from traitlets import TraitError
 
-from mlworkflow.checks.quiz_widget import Quiz, grade, grade_quiz, load_quiz, quiz_stages, static_html
+from mlworkflow.checks.quiz import feedback_html, grade, grade_quiz, load_quiz, quiz_stages, selection, static_text
 from mlworkflow.core.content import ContentError
-from mlworkflow.core.progress import ProgressError, ProgressStore
 
 STAGES = ("problem", "data", "training", "evaluation", "deployment", "monitoring")
 
@@ -84,7 +82,7 @@ def test_malformed_content_names_file_and_field(tmp_path, mutate, field):
 def test_invalid_json_is_a_content_error(tmp_path):
     path = tmp_path / "bad.json"
     path.write_text("{", encoding="utf-8")
-    with pytest.raises(ContentError, match="bad.json"):
+    with pytest.raises(ContentError, match=r"bad\.json"):
         load_quiz("evaluation", path=path)
 
 
@@ -128,121 +126,10 @@ def test_grade_quiz_totals():
     quiz = load_quiz("evaluation")
     answers = {q.id: list(q.correct_ids) for q in quiz.questions[:2]}
     result = grade_quiz(quiz, answers)
-    assert (result.score, result.max_score, result.count("unanswered")) == (2.0, len(quiz.questions), len(quiz.questions) - 2)
+    n = len(quiz.questions)
+    assert (result.score, result.max_score, result.count("unanswered")) == (2.0, n, n - 2)
     with pytest.raises(KeyError, match="no question"):
         grade_quiz(quiz, {"nope": "a"})
-
-
-# -- widget ---------------------------------------------------------------------------
-
-def _tick(quiz, question_index, option_index, value=True):
-    q = quiz.content.questions[question_index]
-    quiz._boxes[q.id][option_index].value = value
-    return q
-
-
-def test_widget_saves_on_check_and_restores(tmp_path):
-    store = ProgressStore(home=tmp_path)
-    quiz = Quiz("evaluation", store=store)
-    assert quiz.answers == {} and not quiz.checked
-    q0 = _tick(quiz, 0, 0)
-    q2 = _tick(quiz, 2, 0)
-    _tick(quiz, 2, 1)
-    quiz._check_button.click()
-    assert quiz.checked
-    saved = store.load("quiz/evaluation")
-    assert saved["answers"] == {q0.id: ["a"], q2.id: ["a", "b"]}
-    assert saved["checked"] is True and saved["max_score"] == len(quiz.content.questions)
-
-    again = Quiz("evaluation", store=ProgressStore(home=tmp_path))
-    assert again.answers == saved["answers"] and again.checked
-    assert [b.value for b in again._boxes[q2.id]] == [True, True, False, False]
-    assert again._feedback[q0.id].outputs  # the feedback is shown again
-    assert again.report() == quiz.report()
-
-
-def test_single_answer_ticks_replace_each_other():
-    quiz = Quiz("evaluation", store=ProgressStore())
-    q = _tick(quiz, 0, 0)
-    _tick(quiz, 0, 1)
-    assert quiz.answers[q.id] == ["b"]
-    assert [b.value for b in quiz._boxes[q.id]] == [False, True, False]
-
-
-def test_changing_an_answer_hides_stale_feedback():
-    quiz = Quiz("evaluation", answers={"accuracy-paradox": "a"}, store=ProgressStore())
-    assert quiz.checked and quiz._feedback["accuracy-paradox"].outputs
-    _tick(quiz, 0, 1)
-    assert not quiz.checked and quiz._feedback["accuracy-paradox"].outputs == ()
-
-
-def test_preselected_answers_grade_deterministically_and_are_not_saved(tmp_path):
-    store = ProgressStore(home=tmp_path)
-    answers = {"accuracy-paradox": "a", "threshold": ["a", "b"]}
-    first = Quiz("evaluation", answers=answers, store=store).report()
-    assert first == Quiz("evaluation", answers=answers, store=store).report()
-    assert "1 of 4 correct, 1 partly correct, 2 not answered" in first
-    assert store.load("quiz/evaluation") == {}
-    with pytest.raises(TraitError, match="no option"):
-        Quiz("evaluation", answers={"accuracy-paradox": "z"}, store=store)
-
-
-def test_restore_ignores_answers_that_no_longer_fit(tmp_path):
-    store = ProgressStore(home=tmp_path)
-    store.save("quiz/evaluation", {"answers": {"gone": ["a"], "accuracy-paradox": ["a", "b", "zz"]},
-                                   "checked": False})
-    quiz = Quiz("evaluation", store=store)
-    assert quiz.answers == {"accuracy-paradox": ["a"]}
-    assert "earlier answers are back" in quiz._status.outputs[0]["data"]["text/plain"]
-
-
-class _BrokenStore(ProgressStore):
-    def save(self, section, value):
-        raise ProgressError("the folder is read-only")
-
-
-def test_save_error_is_said_in_plain_words_and_keeps_the_selection(tmp_path):
-    quiz = Quiz("evaluation", store=_BrokenStore(home=tmp_path))
-    q = _tick(quiz, 0, 0)
-    quiz._check_button.click()  # must not raise
-    status = quiz._status.outputs[0]["data"]
-    assert "could not be saved: the folder is read-only" in status["text/html"]
-    assert "Traceback" not in status["text/html"]
-    assert quiz.answers == {q.id: ["a"]} and quiz._boxes[q.id][0].value
-
-
-def test_static_rendering_gives_no_answers_away():
-    quiz = Quiz("evaluation", store=ProgressStore())
-    data = quiz._repr_mimebundle_()
-    data = data[0] if isinstance(data, tuple) else data
-    html, text = data["text/html"], data["text/plain"]
-    assert 'class="mlw-quiz mlw-quiz-static"' in html
-    for q in quiz.content.questions:
-        assert q.options[0].text.replace('"', "&quot;") in html
-        assert q.options[0].explanation.replace('"', "&quot;") not in html
-        assert q.prompt in text
-    assert "correct" not in html.lower().replace("incorrect", "")
-
-
-def test_every_shown_string_is_escaped(tmp_path):
-    evil = "<script>alert(1)</script>"
-    data = _quiz(prompt=evil, multiple=True, correct=("a",))
-    data["title"] = evil
-    data["questions"][0]["options"][0]["text"] = evil
-    data["questions"][0]["options"][0]["explanation"] = evil
-    path = _write(tmp_path, data)
-    quiz = Quiz("evaluation", path=path, answers={"q1": ["a"]}, store=ProgressStore(home=tmp_path))
-    shown = [static_html(quiz.content)]
-    shown += [w.value for w in _walk(quiz) if hasattr(w, "value") and isinstance(w.value, str)]
-    shown += [o["data"]["text/html"] for out in quiz._feedback.values() for o in out.outputs]
-    assert any("&lt;script&gt;" in s for s in shown)
-    assert all("<script>" not in s for s in shown)
-
-
-def _walk(widget):
-    yield widget
-    for child in getattr(widget, "children", ()):
-        yield from _walk(child)
 
 
 def test_grading_properties_hold_for_any_selection():
@@ -261,3 +148,36 @@ def test_grading_properties_hold_for_any_selection():
         assert [f.selected for f in r.feedback] == [o.id in chosen for o in q.options]
 
     check()
+
+
+# -- rendering and selections -------------------------------------------------------------
+
+def test_selection_normalises_one_id_many_ids_or_none(tmp_path):
+    q = _load(tmp_path, multiple=True, correct=("a", "b"))
+    assert selection(q, "b") == ("b",)
+    assert selection(q, ["c", "a", "c"]) == ("a", "c")
+    assert selection(q, None) == ()
+    with pytest.raises(ValueError, match="no option 'x'"):
+        selection(q, ["x"])
+
+
+def test_feedback_html_explains_every_option_and_escapes(tmp_path):
+    data = _quiz()
+    data["questions"][0]["options"][1]["explanation"] = "<b>why</b>"
+    q = load_quiz("evaluation", path=_write(tmp_path, data)).questions[0]
+    html = feedback_html(grade(q, "b"))
+    assert html.startswith('<div class="mlw-quiz-verdict mlw-quiz-incorrect"><b>Not quite.</b>')
+    assert html.count("<li ") == 3 and "&lt;b&gt;why&lt;/b&gt;" in html and "<b>why" not in html
+    assert 'class="mlw-quiz-missed"' in html and 'class="mlw-quiz-wrong-choice"' in html
+    assert "<li" not in feedback_html(grade(q, None))  # nothing explained before an answer
+
+
+def test_static_text_and_result_text():
+    quiz = load_quiz("evaluation")
+    text = static_text(quiz)
+    assert text.splitlines()[0] == quiz.title
+    assert all(q.prompt in text for q in quiz.questions) and "explanation" not in text
+    first = quiz.questions[0]
+    report = grade_quiz(quiz, {first.id: first.correct_ids[0]}).text()
+    assert report.splitlines()[1].startswith(f"1 of {len(quiz.questions)} correct")
+    assert f"1. {first.prompt} [correct]" in report and "Right choice." in report

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 
+import ipywidgets as widgets
 import pytest
 from statements import STRONG
+from traitlets.traitlets import EventHandler
 
 import mlworkflow.exercise.widgets as form_module
 from mlworkflow import ProblemStatementForm
 from mlworkflow.core.progress import ProgressStore
-from mlworkflow.exercise.assess import load_exercise
+from mlworkflow.exercise.rubric import load_exercise
+from mlworkflow.ui import is_guarded
 
 
 @pytest.fixture
@@ -32,6 +35,36 @@ def _classes(widget) -> set[str]:
     for child in getattr(widget, "children", ()):
         found |= _classes(child)
     return found
+
+
+def _walk(widget):
+    yield widget
+    for child in getattr(widget, "children", ()):
+        yield from _walk(child)
+
+
+def _callbacks(widget):
+    """(where, callback) for every button click handler and every observer the form owns."""
+    found = []
+    for w in _walk(widget):
+        if isinstance(w, widgets.Button):
+            found += [(f"{w.description!r} click", cb) for cb in w._click_handlers.callbacks]
+        for name, kinds in w._trait_notifiers.items():
+            for cb in kinds.get("change", []):
+                if isinstance(cb, EventHandler) and cb.name is not None:  # an @observe method
+                    cb = getattr(w, cb.name)
+                ours = getattr(cb, "__module__", "").startswith("mlworkflow")  # not ipywidgets' own
+                if getattr(cb, "__self__", None) is widget and ours:
+                    found.append((f"{type(w).__name__}.{name} observer", cb))
+    return found
+
+
+def test_every_button_and_observer_is_guarded(store):
+    found = _callbacks(_form(store))
+    assert sum("click" in where for where, _ in found) == 6
+    observed = {where.split()[0] for where, _ in found if "observer" in where}
+    assert {f"ProblemStatementForm.{name}" for name in ("problem", "hints_shown", "status")} <= observed
+    assert [where for where, cb in found if not is_guarded(cb)] == []
 
 
 def test_prefilled_form_gives_feedback_and_is_not_saved(store):
@@ -134,9 +167,10 @@ def test_unexpected_error_in_a_callback_is_said_not_raised(store, monkeypatch):
 
     monkeypatch.setattr(form_module, "assess", broken)
     form = _form(store, **STRONG)
-    form._feedback_button.click()
-    assert form.status_kind == "error" and "Something went wrong" in form.status
+    form._feedback_button.click()  # must not raise
+    assert form.status_kind == "error" and form.status.startswith("Something went wrong while checking your statement")
     assert "boom" not in form.status and "Traceback" not in form._status.value
+    assert 'role="alert"' in form._status.value and form.problem == STRONG["problem"]
 
 
 def test_corrupt_progress_file_is_reported_on_refill(store):
@@ -255,7 +289,7 @@ def test_submit_without_a_usable_folder_says_so_and_keeps_the_text(store, tmp_pa
     def refuse(path, text):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr("mlworkflow.exercise.submit._atomic_write", refuse)
+    monkeypatch.setattr("mlworkflow.exercise.submit.atomic_write", refuse)
     assert form.submit(tmp_path) is None
     assert "read-only or you do not have permission" in form.status and "Export JSON" in form.status
     assert form.values["problem"] == STRONG["problem"] and list(tmp_path.glob("*.json")) == []

@@ -1,0 +1,324 @@
+"""The check widgets (Quiz, ApplyToProject, ProjectBrief), driven without a browser or kernel."""
+
+import json
+
+import ipywidgets as widgets
+import pytest
+from traitlets import TraitError
+from traitlets.traitlets import EventHandler
+
+import mlworkflow.checks.widgets as check_widgets
+from mlworkflow import ApplyToProject, ProjectBrief, Quiz
+from mlworkflow.checks.apply import section_for
+from mlworkflow.checks.quiz import static_html
+from mlworkflow.core.progress import ProgressError, ProgressStore
+from mlworkflow.ui import is_guarded
+
+
+@pytest.fixture
+def store(tmp_path):
+    return ProgressStore(home=tmp_path / "home")
+
+
+@pytest.fixture
+def no_graphviz(monkeypatch):
+    monkeypatch.setenv("MLWORKFLOW_GRAPHVIZ", "none")
+
+
+def _walk(widget):
+    yield widget
+    for child in getattr(widget, "children", ()):
+        yield from _walk(child)
+
+
+def _callbacks(widget):
+    """(where, callback) for every button click handler and every observer the widget owns."""
+    found = []
+    for w in _walk(widget):
+        if isinstance(w, widgets.Button):
+            found += [(f"{w.description!r} click", cb) for cb in w._click_handlers.callbacks]
+        for name, kinds in w._trait_notifiers.items():
+            for cb in kinds.get("change", []):
+                if isinstance(cb, EventHandler) and cb.name is not None:  # an @observe method
+                    cb = getattr(w, cb.name)
+                ours = getattr(cb, "__module__", "").startswith("mlworkflow")  # not ipywidgets' own
+                if getattr(cb, "__self__", None) is widget and ours:
+                    found.append((f"{type(w).__name__}.{name} observer", cb))
+    return found
+
+
+def _assert_all_guarded(widget, buttons):
+    found = _callbacks(widget)
+    assert sum("click" in where for where, _ in found) == buttons
+    assert any("observer" in where for where, _ in found)
+    assert [where for where, cb in found if not is_guarded(cb)] == []
+
+
+def _html(output) -> str:
+    return "".join(o["data"].get("text/html", "") for o in output.outputs)
+
+
+# -- Quiz -----------------------------------------------------------------------------------------
+def _write(tmp_path, data, name="quiz.json"):
+    path = tmp_path / name
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+def _quiz(prompt="Pick", multiple=False, correct=("a",), ids=("a", "b", "c")):
+    question = {
+        "id": "q1", "prompt": prompt, "multiple": multiple,
+        "options": [{"id": i, "text": f"Option {i}", "correct": i in correct, "explanation": f"Because {i}"}
+                    for i in ids],
+    }
+    return {"stage": "evaluation", "title": "T", "questions": [question]}
+
+
+def test_quiz_callbacks_are_all_guarded(store):
+    quiz = Quiz("evaluation", store=store)
+    _assert_all_guarded(quiz, buttons=1)
+    boxes = sum(len(b) for b in quiz._boxes.values())
+    assert sum("Checkbox.value" in where for where, _ in _callbacks(quiz)) == boxes
+
+
+def test_quiz_error_in_a_callback_is_said_not_raised(store, monkeypatch):
+    quiz = Quiz("evaluation", store=store)
+    q = quiz.content.questions[0]
+    quiz._boxes[q.id][0].value = True
+
+    def broken(*_args):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(check_widgets, "grade_quiz", broken)
+    quiz._check_button.click()  # must not raise
+    status = quiz._status.outputs[0]["data"]
+    assert status["text/plain"].startswith("Something went wrong while checking your answers")
+    assert 'role="alert"' in status["text/html"] and "boom" not in status["text/html"]
+    assert quiz.answers == {q.id: ["a"]}  # the learner's ticks are kept
+
+
+def _tick(quiz, question_index, option_index, value=True):
+    q = quiz.content.questions[question_index]
+    quiz._boxes[q.id][option_index].value = value
+    return q
+
+
+def test_widget_saves_on_check_and_restores(tmp_path):
+    store = ProgressStore(home=tmp_path)
+    quiz = Quiz("evaluation", store=store)
+    assert quiz.answers == {} and not quiz.checked
+    q0 = _tick(quiz, 0, 0)
+    q2 = _tick(quiz, 2, 0)
+    _tick(quiz, 2, 1)
+    quiz._check_button.click()
+    assert quiz.checked
+    saved = store.load("quiz/evaluation")
+    assert saved["answers"] == {q0.id: ["a"], q2.id: ["a", "b"]}
+    assert saved["checked"] is True and saved["max_score"] == len(quiz.content.questions)
+
+    again = Quiz("evaluation", store=ProgressStore(home=tmp_path))
+    assert again.answers == saved["answers"] and again.checked
+    assert [b.value for b in again._boxes[q2.id]] == [True, True, False, False]
+    assert again._feedback[q0.id].outputs  # the feedback is shown again
+    assert again.report() == quiz.report()
+
+
+def test_single_answer_ticks_replace_each_other(tmp_path):
+    quiz = Quiz("evaluation", store=ProgressStore(home=tmp_path))
+    q = _tick(quiz, 0, 0)
+    _tick(quiz, 0, 1)
+    assert quiz.answers[q.id] == ["b"]
+    assert [b.value for b in quiz._boxes[q.id]] == [False, True, False]
+
+
+def test_changing_an_answer_hides_stale_feedback(tmp_path):
+    quiz = Quiz("evaluation", answers={"accuracy-paradox": "a"}, store=ProgressStore(home=tmp_path))
+    assert quiz.checked and quiz._feedback["accuracy-paradox"].outputs
+    _tick(quiz, 0, 1)
+    assert not quiz.checked and quiz._feedback["accuracy-paradox"].outputs == ()
+
+
+def test_preselected_answers_grade_deterministically_and_are_not_saved(tmp_path):
+    store = ProgressStore(home=tmp_path)
+    answers = {"accuracy-paradox": "a", "threshold": ["a", "b"]}
+    first = Quiz("evaluation", answers=answers, store=store).report()
+    assert first == Quiz("evaluation", answers=answers, store=store).report()
+    assert "1 of 4 correct, 1 partly correct, 2 not answered" in first
+    assert store.load("quiz/evaluation") == {}
+    with pytest.raises(TraitError, match="no option"):
+        Quiz("evaluation", answers={"accuracy-paradox": "z"}, store=store)
+
+
+def test_restore_ignores_answers_that_no_longer_fit(tmp_path):
+    store = ProgressStore(home=tmp_path)
+    store.save("quiz/evaluation", {"answers": {"gone": ["a"], "accuracy-paradox": ["a", "b", "zz"]},
+                                   "checked": False})
+    quiz = Quiz("evaluation", store=store)
+    assert quiz.answers == {"accuracy-paradox": ["a"]}
+    assert "earlier answers are back" in quiz._status.outputs[0]["data"]["text/plain"]
+
+
+class _BrokenStore(ProgressStore):
+    def save(self, section, value):
+        raise ProgressError("the folder is read-only")
+
+
+def test_save_error_is_said_in_plain_words_and_keeps_the_selection(tmp_path):
+    quiz = Quiz("evaluation", store=_BrokenStore(home=tmp_path))
+    q = _tick(quiz, 0, 0)
+    quiz._check_button.click()  # must not raise
+    status = quiz._status.outputs[0]["data"]
+    assert "could not be saved: the folder is read-only" in status["text/html"]
+    assert "Traceback" not in status["text/html"]
+    assert quiz.answers == {q.id: ["a"]} and quiz._boxes[q.id][0].value
+
+
+def test_static_rendering_gives_no_answers_away(tmp_path):
+    quiz = Quiz("evaluation", store=ProgressStore(home=tmp_path))
+    data = quiz._repr_mimebundle_()
+    data = data[0] if isinstance(data, tuple) else data
+    html, text = data["text/html"], data["text/plain"]
+    assert 'class="mlw-quiz mlw-quiz-static"' in html
+    for q in quiz.content.questions:
+        assert q.options[0].text.replace('"', "&quot;") in html
+        assert q.options[0].explanation.replace('"', "&quot;") not in html
+        assert q.prompt in text
+    assert "correct" not in html.lower().replace("incorrect", "")
+
+
+def test_every_shown_string_is_escaped(tmp_path):
+    evil = "<script>alert(1)</script>"
+    data = _quiz(prompt=evil, multiple=True, correct=("a",))
+    data["title"] = evil
+    data["questions"][0]["options"][0]["text"] = evil
+    data["questions"][0]["options"][0]["explanation"] = evil
+    path = _write(tmp_path, data)
+    quiz = Quiz("evaluation", path=path, answers={"q1": ["a"]}, store=ProgressStore(home=tmp_path))
+    shown = [static_html(quiz.content)]
+    shown += [w.value for w in _walk(quiz) if hasattr(w, "value") and isinstance(w.value, str)]
+    shown += [o["data"]["text/html"] for out in quiz._feedback.values() for o in out.outputs]
+    assert any("&lt;script&gt;" in s for s in shown)
+    assert all("<script>" not in s for s in shown)
+
+
+
+# -- ApplyToProject -------------------------------------------------------------------------------
+def test_apply_callbacks_are_all_guarded(store):
+    _assert_all_guarded(ApplyToProject("data", store=store), buttons=1)
+
+
+def test_apply_error_in_a_callback_is_said_not_raised(store, monkeypatch):
+    widget = ApplyToProject("data", store=store, autosave_delay=0)
+
+    def broken(*_args):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(check_widgets, "section_for", broken)
+    widget.answer = "my words"  # the observer saves; saving fails unexpectedly
+    assert widget.status.startswith("Something went wrong while saving your answer")
+    assert 'role="alert"' in widget._status.value and "boom" not in widget.status
+    assert widget._box.value == "my words"
+
+
+def test_answer_autosaves_and_comes_back_after_restart(store):
+    first = ApplyToProject("data", store=store, autosave_delay=0)
+    first.answer = "Billing DB (Finance) and the product event log."
+    assert store.load(section_for("data")) == {"answer": "Billing DB (Finance) and the product event log."}
+    assert first.status == "Saved."
+    again = ApplyToProject("data", store=store)  # a re-run, or a new kernel
+    assert again.answer == "Billing DB (Finance) and the product event log."
+    assert again._box.value == again.answer and "back" in again.status
+    assert ApplyToProject("training", store=store).answer == ""  # stages don't share answers
+
+
+def test_prefilled_example_is_never_saved(store):
+    store.save(section_for("problem"), {"answer": "mine"})
+    demo = ApplyToProject("problem", answer="an example", store=store, autosave_delay=0)
+    demo.answer = "changed example"
+    assert demo.save_now() is False
+    assert store.load(section_for("problem")) == {"answer": "mine"}
+    assert "not saved" in demo.status
+
+
+def test_save_error_is_said_and_text_kept(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    widget = ApplyToProject("evaluation", store=ProgressStore(home=blocker / "home"), autosave_delay=0)
+    widget.answer = "my precious words"
+    assert widget.answer == "my precious words" and widget._box.value == "my precious words"
+    assert "still in the box" in widget.status and "Traceback" not in widget.status
+
+
+def test_learner_text_is_escaped_in_static_html(store):
+    widget = ApplyToProject("monitoring", store=store, autosave_delay=0)
+    widget.answer = '<script>alert(1)</script><img src=x onerror="alert(2)">'
+    html = widget._repr_mimebundle_()["text/html"]
+    assert "<script>" not in html and "<img" not in html and "&lt;script&gt;" in html
+
+
+def test_example_on_request(store):
+    widget = ApplyToProject("deployment", store=store)
+    assert widget._example.value == ""
+    widget._example_button.click()
+    assert "nightly batch" in widget._example.value and widget._example_button.disabled
+
+
+def test_unknown_stage():
+    with pytest.raises(KeyError):
+        ApplyToProject("marketing")
+
+
+# -- ProjectBrief ---------------------------------------------------------------------------------
+def test_brief_callbacks_are_all_guarded(store, no_graphviz):
+    widget = ProjectBrief(store=store)
+    found = _callbacks(widget)
+    assert sum("click" in where for where, _ in found) == 2  # Refresh, Export (no observers)
+    assert [where for where, cb in found if not is_guarded(cb)] == []
+
+
+def test_brief_error_in_a_callback_is_said_not_raised(store, no_graphviz, monkeypatch):
+    widget = ProjectBrief(store=store)
+
+    def broken(*_args):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(check_widgets, "gather_brief", broken)
+    widget._refresh_button.click()  # must not raise
+    assert widget.status.startswith("Something went wrong while reading your answers again")
+    assert 'role="alert"' in widget._status.value and "boom" not in widget.status
+    assert "mlw-brief-section" in widget._view.value  # the last brief is still shown
+
+
+def test_brief_static_rendering_escapes_learner_text(store):
+    store.save(section_for("data"), {"answer": '<script>alert("x")</script> <img src=x onerror=alert(1)>'})
+    widget = ProjectBrief(store=store)
+    for page in (widget.to_html(), widget._repr_mimebundle_()["text/html"]):
+        assert "<script>" not in page and "<img" not in page and "&lt;script&gt;" in page
+    assert widget.to_markdown().startswith("# My ML project brief")
+
+
+def test_widget_refresh_and_export(store, tmp_path, no_graphviz):
+    widget = ProjectBrief(store=store, export_dir=tmp_path / "out")
+    assert "mlw-brief-widget" in widget._dom_classes and "mlw-brief-missing" in widget._view.value
+    store.save(section_for("deployment"), {"answer": "Nightly batch <into> the CRM."})
+    widget.refresh()
+    assert "Nightly batch &lt;into&gt; the CRM." in widget._view.value and "Refreshed" in widget.status
+    refresh = next(b for b in widget.children[0].children if "mlw-brief-export" in b._dom_classes)
+    refresh.click()
+    assert "Exported" in widget.status
+    md, page = tmp_path / "out" / "my_ml_project_brief.md", tmp_path / "out" / "my_ml_project_brief.html"
+    assert md.read_text(encoding="utf-8").startswith("# My ML project brief")
+    assert "Nightly batch &lt;into&gt; the CRM." in page.read_text(encoding="utf-8")
+    written = widget.export(tmp_path / "elsewhere")
+    assert written["markdown"].exists() and written["html"].exists()
+    assert widget._repr_mimebundle_()["text/plain"].startswith("My ML project brief")
+
+
+def test_export_error_is_said_in_plain_words(store, tmp_path, no_graphviz):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    widget = ProjectBrief(store=store, export_dir=blocker / "sub")
+    widget._on_export()
+    assert widget.status.startswith("Could not write") and "Traceback" not in widget.status
+
+
