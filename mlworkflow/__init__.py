@@ -270,9 +270,9 @@ def __getattr__(name: str) -> Any:
         return value
     from mlworkflow._legacy import legacy_module
 
-    module = legacy_module(name)
-    if module is not None:
-        return module
+    old = legacy_module(name)
+    if old is not None:
+        return old
     raise AttributeError(f"module 'mlworkflow' has no attribute {name!r}")
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import functools
 import json
 import re
+import string
+from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -118,6 +120,23 @@ class Fields:
         if key not in self.data:
             raise self._fail(key, "missing")
         return Fields(self.data[key], self.file, self._path(key))
+
+    def template(self, key: str, names: Iterable[str], *, exact: bool = True) -> str:
+        """Text with ``{name}`` placeholders the code fills in, checked now so ``str.format`` cannot fail later.
+
+        ``exact``: the text must use every name (else it may use any subset). Unbalanced braces or
+        an unknown name raise :class:`ContentError` naming the file and field.
+        """
+        text, allowed = self.text(key), set(names)
+        try:
+            used = {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+        except ValueError as exc:
+            raise self._fail(key, f"unbalanced braces ({exc})") from None
+        wanted = ", ".join("{" + n + "}" for n in sorted(allowed)) or "no {placeholders}"
+        if (used != allowed) if exact else bool(used - allowed):
+            found = ", ".join("{" + n + "}" for n in sorted(used)) or "none"
+            raise self._fail(key, f"expected {wanted if exact else 'only ' + wanted}, found {found}")
+        return text
 
     def fail(self, key: str, problem: str) -> ContentError:
         """An error about ``key`` in this object, for checks the accessors above don't cover."""

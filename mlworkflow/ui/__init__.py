@@ -6,9 +6,9 @@ said to the learner in one sentence inside the widget, never a traceback in the 
 
 Widgets put rendered output into ``Output`` widgets by replacing their ``outputs`` (what
 ``clear_output`` + ``append_display_data`` do, in one step; never ``with out: display(...)``),
-so what nbval records is stable and nothing leaks into the wrong cell. Each composite widget also carries a ``text/html``
-rendering of itself, which is what GitHub, nbviewer and HTML exports show where widgets
-cannot run.
+so what nbval records is stable and nothing leaks into the wrong cell. Each composite widget
+also carries a ``text/html`` rendering of itself, which is what GitHub, nbviewer and HTML
+exports show where widgets cannot run.
 """
 
 from __future__ import annotations
@@ -58,8 +58,10 @@ def guard(action: str) -> Callable[[F], F]:
 
 
 def is_guarded(callback: Callable[..., Any]) -> bool:
-    """Whether ``callback`` (a function or bound method) went through :func:`guard`."""
-    return hasattr(getattr(callback, "__func__", callback), GUARD_MARK)
+    """Whether ``callback`` (a function, bound method or ``@observe`` handler) went through :func:`guard`."""
+    fn = getattr(callback, "__func__", callback)
+    fn = getattr(fn, "func", fn)  # a traitlets ObserveHandler wraps the method
+    return hasattr(fn, GUARD_MARK)
 
 
 def _bundle(obj: Any) -> dict[str, Any]:
@@ -71,8 +73,11 @@ def _bundle(obj: Any) -> dict[str, Any]:
         return dict(data[0] if isinstance(data, tuple) else data)
     from IPython.core.interactiveshell import InteractiveShell
 
-    data, _ = InteractiveShell.instance().display_formatter.format(obj)
-    return data
+    formatter = InteractiveShell.instance().display_formatter
+    if formatter is None:  # no IPython display machinery: plain text is all there is
+        return {"text/plain": repr(obj)}
+    data, _ = formatter.format(obj)
+    return dict(data)
 
 
 def show(output: Any, obj: Any) -> None:
@@ -109,7 +114,7 @@ class StaticFallback:
             self._mlw_error_box = box
             children = getattr(self, "children", None)
             if children is not None:
-                self.children = (*children, box)  # type: ignore[attr-defined]
+                self.children = (*children, box)
         else:
             box.value = text
 

@@ -106,3 +106,15 @@ def test_every_stylesheet_section_the_code_asks_for_exists():
     assert {"card", "framing", "brief"} <= asked  # the scan finds what it should
     for section in sorted(asked):
         assert stylesheet(section).strip(), section
+
+
+def test_template_checks_placeholders_exactly_or_as_a_subset():
+    f = Fields({"a": "Kept {n} of {total}", "b": "{oops", "c": "Only {n}"}, "x.json", "texts")
+    assert f.template("a", ["n", "total"]) == "Kept {n} of {total}"
+    assert f.template("c", {"n", "total"}, exact=False) == "Only {n}"
+    with pytest.raises(ContentError, match=r"x.json: texts.b: unbalanced braces"):
+        f.template("b", set())
+    with pytest.raises(ContentError, match=r"texts.c: expected \{n\}, \{total\}, found \{n\}"):
+        f.template("c", {"n", "total"})
+    with pytest.raises(ContentError, match=r"texts.a: expected only \{n\}, found \{n\}, \{total\}"):
+        f.template("a", {"n"}, exact=False)

@@ -14,8 +14,7 @@ Course text comes from ``content/threshold.json``.
 from __future__ import annotations
 
 import html
-import string
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -65,19 +64,6 @@ class ThresholdText:
     chart: dict[str, str]  # net_value, rates, x_axis, off_chart, alt
 
 
-def _template(f: Fields, key: str, names: Iterable[str]) -> str:
-    """Text with ``{placeholders}``, checked now so a typo fails naming the file and field."""
-    text, allowed = f.text(key), set(names)
-    try:
-        used = {field for _, field, _, _ in string.Formatter().parse(text) if field is not None}
-    except ValueError as exc:
-        raise f.fail(key, f"unbalanced braces ({exc})") from None
-    unknown = used - allowed
-    if unknown:
-        raise f.fail(key, f"unknown placeholder {{{sorted(unknown)[0]}}}; use {', '.join(sorted(allowed)) or 'none'}")
-    return text
-
-
 @lru_cache(maxsize=1)
 def load_threshold_text() -> ThresholdText:
     """Course text for notebook 04 from ``content/threshold.json`` (ContentError names a bad field)."""
@@ -92,12 +78,12 @@ def load_threshold_text() -> ThresholdText:
     return ThresholdText(
         matrix, metrics, decision,
         money={
-            "spent": _template(cash, "spent", ("offers", "cost", "churners", "kept")),
-            "net": _template(cash, "net", ("net",)),
-            "best": _template(cash, "best", ("threshold", "net")),
+            "spent": cash.template("spent", ("offers", "cost", "churners", "kept"), exact=False),
+            "net": cash.template("net", ("net",), exact=False),
+            "best": cash.template("best", ("threshold", "net"), exact=False),
         },
         problems={key: problems.text(key) for key in ("offer_cost", "value_saved", "fix")}
-        | {"cannot_update": _template(problems, "cannot_update", ("problem",))},
+        | {"cannot_update": problems.template("cannot_update", ("problem",), exact=False)},
         chart={key: chart.text(key) for key in ("net_value", "rates", "x_axis", "off_chart", "alt")},
     )
 

@@ -15,7 +15,6 @@ Those readings, the alert sentences and the table labels are in ``content/monito
 from __future__ import annotations
 
 import numbers
-import string
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -93,19 +92,6 @@ _PLACEHOLDERS = {
 }
 
 
-def _template(obj: Fields, key: str) -> str:
-    """A sentence with exactly the placeholders the code fills in."""
-    text = obj.text(key)
-    try:
-        used = {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
-    except ValueError as exc:
-        raise obj.fail(key, f"unbalanced braces ({exc})") from exc
-    if used != _PLACEHOLDERS[key]:
-        wanted = ", ".join("{" + p + "}" for p in sorted(_PLACEHOLDERS[key]))
-        raise obj.fail(key, f"expected the placeholders {wanted}, found {', '.join(sorted(used)) or 'none'}")
-    return text
-
-
 @lru_cache(maxsize=1)
 def load_monitoring() -> MonitoringContent:
     """The monitoring notebook's course text, from ``content/monitoring.json``."""
@@ -123,7 +109,7 @@ def load_monitoring() -> MonitoringContent:
     return MonitoringContent(
         float(top.number("default_threshold")), tuple(bands), {f: features.text(f) for f in FEATURES},
         {m: metrics.text(m) for m in METRICS}, {m: columns.text(m) for m in METRICS},
-        AlertTexts(*(_template(alerts, k) for k in ("none", "one", "many", "band"))),
+        AlertTexts(*(alerts.template(k, _PLACEHOLDERS[k]) for k in ("none", "one", "many", "band"))),
     )
 
 

@@ -17,8 +17,7 @@ matplotlib are imported inside the functions that need them.
 from __future__ import annotations
 
 import html
-import string
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -69,19 +68,6 @@ class TrainingText:
     cannot_show: str
 
 
-def _template(f: Fields, key: str, names: Iterable[str]) -> str:
-    """Text with ``{placeholders}``, checked now so a typo fails naming the file and field."""
-    text, allowed = f.text(key), set(names)
-    try:
-        used = {field for _, field, _, _ in string.Formatter().parse(text) if field is not None}
-    except ValueError as exc:
-        raise f.fail(key, f"unbalanced braces ({exc})") from None
-    unknown = used - allowed
-    if unknown:
-        raise f.fail(key, f"unknown placeholder {{{sorted(unknown)[0]}}}; use {', '.join(sorted(allowed)) or 'none'}")
-    return text
-
-
 @lru_cache(maxsize=1)
 def load_training_text() -> TrainingText:
     """Course text for notebook 03 from ``content/training.json`` (ContentError names a bad field)."""
@@ -101,14 +87,14 @@ def load_training_text() -> TrainingText:
         complexity_explanation=complexity.text("explanation"),
         verdicts=texts,
         leaderboard={
-            "intro": _template(board, "intro", ("customers", "churners")),
-            "budget": _template(board, "budget", ("budget",)),
-            "found_heading": _template(board, "found_heading", ("budget", "churners")),
+            "intro": board.template("intro", ("customers", "churners"), exact=False),
+            "budget": board.template("budget", ("budget",), exact=False),
+            "found_heading": board.template("found_heading", ("budget", "churners"), exact=False),
         },
-        verdict_summary=_template(top, "verdict_summary", ("train", "valid", "gap", "best_depth")),
+        verdict_summary=top.template("verdict_summary", ("train", "valid", "gap", "best_depth"), exact=False),
         chart={k: chart.text(k) for k in ("train", "valid", "coin_flip", "best", "alt")}
-        | {"x_axis": _template(chart, "x_axis", ("complexity",))},
-        cannot_show=_template(top, "cannot_show", ("problem",)),
+        | {"x_axis": chart.template("x_axis", ("complexity",), exact=False)},
+        cannot_show=top.template("cannot_show", ("problem",), exact=False),
     )
 
 

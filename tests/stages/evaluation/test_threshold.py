@@ -75,7 +75,7 @@ def _broken(monkeypatch, edit):
 @pytest.mark.parametrize("edit, field, problem", [
     (lambda d: d["matrix"].pop("tp"), r"matrix\.tp", "missing"),
     (lambda d: d["decision"]["go"].update(label=7), r"decision\.go\.label", "expected non-empty text"),
-    (lambda d: d["money"].update(net="Net: {profit}"), r"money\.net", "unknown placeholder"),
+    (lambda d: d["money"].update(net="Net: {profit}"), r"money\.net", "expected only {net}, found {profit}"),
     (lambda d: d.pop("chart"), "chart", "missing"),
 ])
 def test_a_malformed_copy_names_file_and_field(monkeypatch, edit, field, problem):
