@@ -44,7 +44,7 @@ LEGACY: dict[str, tuple[str, ...]] = {
     "monitoring": ("stages.monitoring.drift", "stages.monitoring.widgets"),
     "streaming": ("stages.case_study.streaming",),
     "recommend": ("stages.case_study.recommend",),
-    "recommend_widget": ("stages.case_study.widgets",),
+    "recommend_widget": ("stages.case_study.views", "stages.case_study.widgets"),
     "feedback": ("exercise.assess", "exercise.render", "exercise.rubric"),
     "form": ("exercise.widgets",),
     "leader_submit": ("exercise.submit",),

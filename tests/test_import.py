@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import itertools
 import json
 import subprocess
 import sys
@@ -148,7 +149,8 @@ def test_no_import_cycles_at_import_time():
         for dep in graph.get(node, ()):
             if seen.get(dep) == 1:
                 cycle = [*stack[stack.index(dep):], dep]
-                if not all(b.startswith(a + ".") or a.startswith(b + ".") for a, b in zip(cycle, cycle[1:], strict=False)):
+                nested = (b.startswith(a + ".") or a.startswith(b + ".") for a, b in itertools.pairwise(cycle))
+                if not all(nested):
                     pytest.fail(f"import cycle: {' -> '.join(cycle)}")
             elif dep not in seen:
                 dfs(dep)

@@ -269,7 +269,3 @@ def atomic_write(path: Path, text: str) -> None:
             os.unlink(tmp)
         raise
 
-
-# old private names, kept until every caller uses the public ones
-_why = os_error_reason
-_atomic_write = atomic_write

@@ -104,12 +104,14 @@ def test_every_callback_in_every_widgets_module_is_guarded():
                     unguarded.append(f"{path.parent.name}/{path.name}:{cls.name}.{fn.name} (@observe)")
             for call in (n for n in ast.walk(cls) if isinstance(n, ast.Call)):
                 func = call.func
-                if isinstance(func, ast.Attribute) and func.attr in {"on_click", "observe", "on_submit"} and call.args:
+                registers = isinstance(func, ast.Attribute) and func.attr in {"on_click", "observe", "on_submit"}
+                if registers and call.args:
                     target = call.args[0]
                     if isinstance(target, ast.Attribute) and ast.unparse(target.value) == "self":
                         fn = methods.get(target.attr)
                         if fn is None or "guard" not in _decorator_names(fn):
                             unguarded.append(f"{path.parent.name}/{path.name}:{cls.name}.{target.attr} ({func.attr})")
                     else:
-                        unguarded.append(f"{path.parent.name}/{path.name}:{cls.name}: {func.attr}({ast.unparse(target)})")
+                        where = f"{path.parent.name}/{path.name}:{cls.name}"
+                        unguarded.append(f"{where}: {func.attr}({ast.unparse(target)})")
     assert not unguarded, unguarded
