@@ -13,13 +13,13 @@ import time
 
 from mlworkflow.exercise.assess import assess, load_exercise, load_rubric
 
-STATEMENT = dict(
-    problem="About 18% of outpatients at our clinics miss their appointment without cancelling. Schedulers "
-            "currently send the same reminder to every patient, and each no-show costs a clinician slot.",
-    outcome="Cut the no-show rate from 18% to 13% within six months, freeing roughly 400 clinician hours a month.",
-    data_sources="Appointment history since 2021 from the scheduling system, reminder logs from the SMS tool, "
-                 "and patient age band from the EHR. Patient data is covered by HIPAA.",
-)
+STATEMENT = {
+    "problem": "About 18% of outpatients at our clinics miss their appointment without cancelling. Schedulers "
+               "currently send the same reminder to every patient, and each no-show costs a clinician slot.",
+    "outcome": "Cut the no-show rate from 18% to 13% within six months, freeing roughly 400 clinician hours a month.",
+    "data_sources": "Appointment history since 2021 from the scheduling system, reminder logs from the SMS tool, "
+                    "and patient age band from the EHR. Patient data is covered by HIPAA.",
+}
 
 
 def median_ms(fields: dict[str, str], runs: int) -> float:

@@ -10,6 +10,7 @@ machines, so each row that has a natural floor also shows the ratio to it.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -50,7 +51,11 @@ def _python(code: str, env: dict[str, str] | None = None) -> float:
 def bench_imports(repeats: int) -> dict[str, Any]:
     """Cold imports in separate processes, against an empty interpreter and ``import ipywidgets``."""
     out = {}
-    for name, code in (("python -c pass", "pass"), ("import ipywidgets", "import ipywidgets"), ("import mlworkflow", "import mlworkflow")):
+    for name, code in (
+        ("python -c pass", "pass"),
+        ("import ipywidgets", "import ipywidgets"),
+        ("import mlworkflow", "import mlworkflow"),
+    ):
         out[name] = _stats([_python(code) for _ in range(repeats)])
     floor = out["python -c pass"]["median"]
     mine = out["import mlworkflow"]["median"] - floor
@@ -88,11 +93,13 @@ def bench_widgets(repeats: int) -> dict[str, Any]:
         stepper.next()
     def step() -> None:
         stepper.index = (stepper.index + 1) % 6
-    statement = dict(
-        problem="About 18% of outpatients at our clinics miss their appointment without cancelling; schedulers send the same reminder to everyone.",
-        outcome="Cut the no-show rate from 18% to 13% within six months, freeing about 400 clinician hours a month.",
-        data_sources="Appointment history since 2021 from the scheduling system, SMS reminder logs, patient age band from the EHR.",
-    )
+    statement = {
+        "problem": "About 18% of outpatients at our clinics miss their appointment without cancelling; "
+                   "schedulers send the same reminder to everyone.",
+        "outcome": "Cut the no-show rate from 18% to 13% within six months, freeing about 400 clinician hours a month.",
+        "data_sources": "Appointment history since 2021 from the scheduling system, SMS reminder logs, "
+                        "patient age band from the EHR.",
+    }
     assess(**statement)
     return {
         "stepper step, warm (state change -> new card and diagram)": timed(step, repeats * 5),
@@ -118,12 +125,16 @@ def bench_progress(repeats: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as home:
         store = ProgressStore(home=home)
         store.save("bench/other", {"x": 1})
-        out["progress save, uncontended"] = timed(lambda: store.save("bench/mine", {"answer": "text " * 200}), repeats * 5)
+        out["progress save, uncontended"] = timed(
+            lambda: store.save("bench/mine", {"answer": "text " * 200}), repeats * 5
+        )
         samples = []
         env = dict(os.environ, MLWORKFLOW_HOME=home)
         hold = 0.2
         for _ in range(max(3, repeats // 2)):
-            holder = subprocess.Popen([sys.executable, "-c", _HOLDER, str(hold)], env=env, stdout=subprocess.PIPE, text=True)
+            holder = subprocess.Popen(
+                [sys.executable, "-c", _HOLDER, str(hold)], env=env, stdout=subprocess.PIPE, text=True
+            )
             assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
             start = time.perf_counter()
             store.save("bench/mine", {"answer": "waited"})
@@ -186,8 +197,12 @@ def bench_course(repeats: int) -> dict[str, Any]:
         for name, samples in per.items():
             out[f"notebook {name}"] = _stats(samples)
         out[f"whole course ({len(notebooks)} notebooks)"] = _stats(total)
-        out["ratio course / same number of empty notebooks"] = statistics.median(total) / (floor["median"] * len(notebooks))
-        out["ratio course / same number of import-floor notebooks"] = statistics.median(total) / (import_floor["median"] * len(notebooks))
+        out["ratio course / same number of empty notebooks"] = statistics.median(total) / (
+            floor["median"] * len(notebooks)
+        )
+        out["ratio course / same number of import-floor notebooks"] = statistics.median(total) / (
+            import_floor["median"] * len(notebooks)
+        )
     return out
 
 
@@ -201,10 +216,8 @@ def installed_size() -> dict[str, Any]:
     def size(dist: metadata.Distribution) -> int:
         total = 0
         for f in dist.files or []:
-            try:
+            with contextlib.suppress(OSError):
                 total += dist.locate_file(f).stat().st_size
-            except OSError:
-                pass
         return total
 
     def norm(name: str) -> str:
@@ -225,16 +238,23 @@ def installed_size() -> dict[str, Any]:
     sizes = {name: size(dists[name]) for name in seen}
     everything = sum(size(d) for d in dists.values())
     return {
-        f"runtime environment: mlworkflow and its {len(seen) - 1} dependencies (MB)": round(sum(sizes.values()) / 1e6, 1),
+        f"runtime environment: mlworkflow and its {len(seen) - 1} dependencies (MB)": round(
+            sum(sizes.values()) / 1e6, 1
+        ),
         "this whole venv, with test tools such as playwright (MB)": round(everything / 1e6, 1),
-        "largest runtime packages (MB)": ", ".join(f"{k} {v / 1e6:.0f}" for k, v in sorted(sizes.items(), key=lambda kv: -kv[1])[:6]),
+        "largest runtime packages (MB)": ", ".join(
+            f"{k} {v / 1e6:.0f}" for k, v in sorted(sizes.items(), key=lambda kv: -kv[1])[:6]
+        ),
     }
 
 
 def _row(name: str, value: Any) -> str:
     if isinstance(value, dict) and "median" in value:
         scale, unit = (1e3, "ms") if value["median"] < 1 else (1, "s")
-        return f"| {name} | {value['median'] * scale:.3g} {unit} | {value['min'] * scale:.3g}–{value['max'] * scale:.3g} {unit} | {value['runs']} |"
+        return (
+            f"| {name} | {value['median'] * scale:.3g} {unit} "
+            f"| {value['min'] * scale:.3g}–{value['max'] * scale:.3g} {unit} | {value['runs']} |"
+        )
     if isinstance(value, float):
         return f"| {name} | {value:.2f}{'×' if name.startswith('ratio') else ''} | | |"
     return f"| {name} | {value} | | |"
@@ -268,7 +288,12 @@ def main() -> int:
             lines.append(_row(name, value))
     print("\n".join(lines))
     RESULTS.mkdir(parents=True, exist_ok=True)
-    meta = {"python": platform.python_version(), "machine": platform.machine(), "cpus": os.cpu_count(), "date": time.strftime("%Y-%m-%d")}
+    meta = {
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "cpus": os.cpu_count(),
+        "date": time.strftime("%Y-%m-%d"),
+    }
     (RESULTS / "latest.json").write_text(json.dumps({"meta": meta, "results": results}, indent=1))
     print(f"\nwritten: {(RESULTS / 'latest.json').relative_to(ROOT)}", file=sys.stderr)
     return 0

@@ -67,7 +67,9 @@ def test_binder_extras_come_from_pyproject_with_the_same_range():
         if name in runtime:
             continue
         assert name in extras, f"binder/requirements.txt installs {name!r}, which pyproject.toml never declares"
-        assert req.specifier == extras[name].specifier, f"{name}: binder {req.specifier} vs pyproject {extras[name].specifier}"
+        assert req.specifier == extras[name].specifier, (
+            f"{name}: binder {req.specifier} vs pyproject {extras[name].specifier}"
+        )
 
 
 def test_binder_python_satisfies_requires_python():
@@ -123,7 +125,9 @@ def _clean_env(venv: Path, home: Path) -> dict[str, str]:
 
 def _run(cmd: list[str], env: dict[str, str], cwd: Path, timeout: float) -> subprocess.CompletedProcess:
     proc = subprocess.run(cmd, env=env, cwd=cwd, capture_output=True, text=True, timeout=timeout, check=False)
-    assert proc.returncode == 0, f"{' '.join(map(str, cmd))} failed ({proc.returncode}):\n{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}"
+    assert proc.returncode == 0, (
+        f"{' '.join(map(str, cmd))} failed ({proc.returncode}):\n{proc.stdout[-4000:]}\n{proc.stderr[-4000:]}"
+    )
     return proc
 
 

@@ -66,7 +66,8 @@ def _set_tagged(nb, tag: str, source: str, *, at_end: bool) -> bool:
     if at_end:
         nb.cells.append(cell)
     else:  # the map goes just before the navigation footer
-        nb.cells.insert(len(nb.cells) - 1 if nb.cells and "mlw-nav" in nb.cells[-1].metadata.get("tags", []) else len(nb.cells), cell)
+        before_nav = nb.cells and "mlw-nav" in nb.cells[-1].metadata.get("tags", [])
+        nb.cells.insert(len(nb.cells) - 1 if before_nav else len(nb.cells), cell)
     return True
 
 
@@ -104,7 +105,9 @@ def execute(names: list[str]) -> None:
         os.environ["MLWORKFLOW_HOME"] = home  # never touch a real learner's answers
         for path in targets:
             nb = nbformat.read(path, as_version=4)
-            NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
+            NotebookClient(
+                nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+            ).execute()
             strip_widget_views(nb)
             nbformat.write(nb, path)
             print(f"executed {path.relative_to(ROOT)}")
@@ -113,7 +116,9 @@ def execute(names: list[str]) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="only report out-of-date generated cells")
-    parser.add_argument("--execute", nargs="*", metavar="NAME", help="run these notebooks (all if none named) and store outputs")
+    parser.add_argument(
+        "--execute", nargs="*", metavar="NAME", help="run these notebooks (all if none named) and store outputs"
+    )
     args = parser.parse_args()
     changed = sync(check=args.check)
     if args.check:

@@ -14,6 +14,7 @@ Adding a notebook to the suite::
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -147,10 +148,8 @@ def _stop_server(server: Server) -> None:
         except subprocess.TimeoutExpired:
             os.killpg(server.proc.pid, signal.SIGKILL)
             server.proc.wait(timeout=10)
-    try:  # kernels the server failed to stop share its process group
+    with contextlib.suppress(ProcessLookupError):  # kernels the server failed to stop share its process group
         os.killpg(server.proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
 
 
 def _course_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:

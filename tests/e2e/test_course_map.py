@@ -34,8 +34,11 @@ def test_next_and_stage_row_move_the_card_and_the_diagram(lab_page):
     assert fifth["imgSrc"] != second["imgSrc"]
 
 
-_FOCUSED = """() => { const e = document.activeElement;
-  return e ? `${e.tagName.toLowerCase()}.${[...e.classList].slice(-2).join('.')} "${(e.innerText || '').trim().slice(0, 30)}"` : 'nothing'; }"""
+_FOCUSED = (
+    """() => { const e = document.activeElement;
+  return e ? `${e.tagName.toLowerCase()}.${[...e.classList].slice(-2).join('.')} """
+    """"${(e.innerText || '').trim().slice(0, 30)}"` : 'nothing'; }"""
+)
 
 
 def tab_to(page: Any, selector: str, text: str = "", max_presses: int = 30) -> None:

@@ -27,7 +27,9 @@ def explorer_lists(page: Any, changed_from: dict | None = None, timeout: float =
     def ready(s: dict | None) -> bool:
         if not s or len(s["popular"]) != 10 or len(s["personal"]) != 10 or s["reasons"] != 10:
             return False
-        return changed_from is None or (s["personal"] != changed_from["personal"] and s["history"] != changed_from["history"])
+        return changed_from is None or (
+            s["personal"] != changed_from["personal"] and s["history"] != changed_from["history"]
+        )
 
     return wait_for(page, _LISTS, None, ready, timeout, "the recommendation explorer's two lists")
 

@@ -53,7 +53,11 @@ def _broken(monkeypatch, edit):
 @pytest.mark.parametrize("edit, field, problem", [
     (lambda d: d["verdicts"].pop("overfit"), r"verdicts\.overfit", "missing"),
     (lambda d: d["verdicts"]["underfit"].update(advice=""), r"verdicts\.underfit\.advice", "expected non-empty text"),
-    (lambda d: d["leaderboard"].update(budget="Budget: {budgett}"), r"leaderboard\.budget", "expected only {budget}, found {budgett}"),
+    (
+        lambda d: d["leaderboard"].update(budget="Budget: {budgett}"),
+        r"leaderboard\.budget",
+        "expected only {budget}, found {budgett}",
+    ),
     (lambda d: d.update(verdict_summary="Training {train"), "verdict_summary", "unbalanced braces"),
 ])
 def test_a_malformed_copy_names_file_and_field(monkeypatch, edit, field, problem):
