@@ -1,13 +1,11 @@
 import re
-import shutil
 
 import pytest
+from markers import needs_dot, needs_wasm
 
 from mlworkflow import WorkflowDiagram
 from mlworkflow.display import backends as _render
 from mlworkflow.display.backends import RenderFailed, RenderUnavailable, render_svg
-
-needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="system Graphviz 'dot' not installed")
 
 
 def _node_line(source: str, key: str) -> str:
@@ -62,6 +60,7 @@ def test_dot_backend_renders_accessible_svg():
     assert "4. Model Evaluation" in svg and "Model Evaluation   ← you are here" in svg  # desc has the text version
 
 
+@needs_wasm
 def test_wasm_backend_renders_the_same_diagram(monkeypatch):
     svg = WorkflowDiagram(current="deployment", show_loops=True).to_svg(backend="wasm")
     assert "current stage: Deployment" in svg and "drift: collect" in svg
@@ -71,12 +70,14 @@ def test_wasm_backend_renders_the_same_diagram(monkeypatch):
 
 
 @needs_dot
+@needs_wasm
 def test_both_backends_lay_out_the_same_nodes():
     d = WorkflowDiagram(current="data")
     texts = [sorted(re.findall(r">([^<>]+)</text>", d.to_svg(backend=b))) for b in ("dot", "wasm")]
     assert texts[0] == texts[1]
 
 
+@needs_wasm
 def test_renders_are_cached(monkeypatch):
     calls = []
     real = _render._render_wasm
@@ -113,7 +114,7 @@ def test_display_bundle_has_svg_and_readable_text():
     assert bundle["text/plain"].startswith("ML project workflow — current stage: Problem Definition")
 
 
-@pytest.mark.parametrize("backend", [pytest.param("dot", marks=needs_dot), "wasm"])
+@pytest.mark.parametrize("backend", [pytest.param("dot", marks=needs_dot), pytest.param("wasm", marks=needs_wasm)])
 def test_malformed_dot_is_a_clear_error(backend):
     with pytest.raises(RenderFailed, match="Graphviz could not draw this diagram"):
         render_svg("digraph { a -> }", backend)
@@ -125,6 +126,7 @@ def _fresh_wasm(monkeypatch, cache_home):
     _render._render_cached.cache_clear()
 
 
+@needs_wasm
 def test_wasm_module_is_compiled_once_per_machine(tmp_path, monkeypatch):
     _fresh_wasm(monkeypatch, tmp_path)
     WorkflowDiagram(current="data").to_svg(backend="wasm")
@@ -136,6 +138,7 @@ def test_wasm_module_is_compiled_once_per_machine(tmp_path, monkeypatch):
     assert cached[0].stat().st_mtime_ns == stamp
 
 
+@needs_wasm
 def test_damaged_or_unwritable_wasm_cache_still_renders(tmp_path, monkeypatch):
     _fresh_wasm(monkeypatch, tmp_path)
     WorkflowDiagram().to_svg(backend="wasm")

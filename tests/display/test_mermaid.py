@@ -1,4 +1,5 @@
 import pytest
+from markers import needs_wasm
 
 from mlworkflow.display.diagram import MermaidSyntaxError, from_mermaid
 
@@ -32,6 +33,7 @@ def test_bare_ids_comments_and_quoted_labels():
     assert d.chart.nodes == {"x": "x", "y": "Quoted; label", "z": "z"}
 
 
+@needs_wasm
 def test_learner_text_is_never_spliced_into_dot():
     label = 'a "quote" and \\ backslash <b>bold</b> } digraph { x -> y'
     d = from_mermaid(f'graph LR\n A["{label}"] --> B[<script>alert(1)</script>]')
