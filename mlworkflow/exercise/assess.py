@@ -17,12 +17,14 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Literal
 
+from mlworkflow.exercise.clauses import Sentence, read_sentences
 from mlworkflow.exercise.render import ExampleTable, render_html, render_markdown, render_text
 from mlworkflow.exercise.rubric import (
     FIELD_KEYS,
     OPTIONAL_FIELDS,
     REQUIRED_FIELDS,
     CriterionSpec,
+    Need,
     Rubric,
     load_exercise,
     load_rubric,
@@ -49,7 +51,6 @@ Status = Literal["met", "partial", "missing"]
 
 _WORD = re.compile(r"\w+")
 _LETTER = re.compile(r"[^\W\d_]")
-_BOUNDARY = re.compile(r"[.!?;](?=\s|$)|\n")
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,7 @@ class Assessment:
     human_judgement: tuple[str, ...]
     scope_note: str
     statement: dict[str, str] = field(default_factory=dict)  # the inputs, in full
+    fix_first: tuple[tuple[str, str], ...] = ()  # (criterion title, advice): the most valuable gaps first
 
     def criterion(self, key: str) -> Criterion:
         """The criterion with ``key``."""
@@ -90,6 +92,7 @@ class Assessment:
             "statement": dict(self.statement),
             "score": self.score, "max_score": self.max_score, "level": self.level,
             "summary": self.summary, "notices": list(self.notices),
+            "fix_first": [{"title": title, "advice": advice} for title, advice in self.fix_first],
             "criteria": [
                 {"key": c.key, "title": c.title, "status": c.status, "evidence": list(c.evidence),
                  "advice": c.advice, "flagged": list(c.flagged)}
@@ -127,72 +130,132 @@ def _shingles(tokens: list[str]) -> set[tuple[str, ...]]:
     return {tuple(tokens[i:i + 3]) for i in range(len(tokens) - 2)}
 
 
-def _set_aside(key: str, tokens: list[str], rubric: Rubric) -> str | None:
+def _keywords(text: str, rubric: Rubric) -> bool:
+    """A run of words with no sentence in it: no full stop, few small words, one long line or many repeats.
+
+    Terse prose ("Network outages annoy customers.") and bullet points ("- Faster picking") are
+    sentences or phrases; "customers churn cost predict classify CRM" is a list of keywords.
+    """
+    checks = rubric.checks
+    lines = [line.strip(" -•*\t") for line in text.splitlines() if line.strip(" -•*\t")]
+    if not lines or any(line.rstrip().endswith((".", "!", "?")) for line in lines):
+        return False
+    sizes = [len(line.split()) for line in lines]
+    if len(lines) >= 3 and sum(sizes) / len(lines) <= 1.5:
+        return True  # "- claims / - fraud / - cost": one keyword per bullet
+    long_lines = [line for line, n in zip(lines, sizes, strict=True) if n >= checks.number("prose_min_words")]
+    flat = 0
+    for line in long_lines:
+        words = [w.strip(".,;:!?()\"'") for w in line.lower().split()]  # "no-show" is one word here
+        common = sum(w in rubric.common_words for w in words) / len(words)
+        unique = len(set(words)) / len(words)
+        if common < checks.number("prose_min_common_share") or unique < checks.number("prose_min_unique_share"):
+            flat += len(words)
+    return flat * 2 > sum(sizes)
+
+
+def _set_aside(key: str, text: str, tokens: list[str], rubric: Rubric) -> str | None:
     """The message key if this box should not count (copied, keyword list), else None."""
     checks = rubric.checks
     if len(tokens) >= checks.number("copy_min_words"):
         mine = _shingles(tokens)
         if mine and len(mine & _template_shingles()) / len(mine) >= checks.number("copy_share"):
             return "copied"
-    if key in checks.texts("prose_fields") and len(tokens) >= checks.number("prose_min_words"):
-        common = sum(t in rubric.common_words for t in tokens) / len(tokens)
-        unique = len(set(tokens)) / len(tokens)
-        if common < checks.number("prose_min_common_share") or unique < checks.number("prose_min_unique_share"):
-            return "not_prose"
+    if key in checks.texts("prose_fields") and len(tokens) >= checks.number("min_words") and _keywords(text, rubric):
+        return "not_prose"
     return None
 
 
-def _sentence(text: str, start: int, end: int, limit: int) -> str:
-    """The learner's sentence around ``text[start:end]``, whitespace tidied, at most ``limit`` chars."""
-    left = 0
-    for m in _BOUNDARY.finditer(text, 0, start):
-        left = m.end()
-    after = _BOUNDARY.search(text, end)
-    right = after.end() if after else len(text)
-    if right - left > limit:  # a very long sentence: a window around the match
-        half = max(limit - (end - start), 0) // 2
-        lo, hi = max(left, start - half), min(right, end + half)
-        snippet = ("…" if lo > left else "") + " ".join(text[lo:hi].split()) + ("…" if hi < right else "")
-        return snippet
-    return " ".join(text[left:right].split())
+def _quote(text: str, limit: int) -> str:
+    """A sentence as evidence: whole if short, else its start with an ellipsis."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _judge(spec: CriterionSpec, texts: list[str], rubric: Rubric) -> Criterion:
-    evidence: list[str] = []
-    found: set[str] = set()
-    distinct: set[str] = set()
-    for group in spec.groups:
-        for text in texts:
-            m = group.regex.search(text)
-            if m:
-                found.add(group.name)
-                quote = _sentence(text, m.start(), m.end(), rubric.evidence_chars)
-                if quote and quote not in evidence:
-                    evidence.append(quote)
-                if spec.met_distinct:
-                    distinct.update(" ".join(x.group(0).lower().split()) for x in group.regex.finditer(text))
-                break
-    if spec.met_distinct:
-        n = len(distinct)
-        status: Status = "met" if n >= spec.met_distinct else "partial" if n >= spec.partial_distinct else "missing"
+def _has(sentence: Sentence, need: Need) -> bool:
+    if need.absent:
+        return need.role not in sentence.roles
+    if need.field is not None and sentence.field != need.field:
+        return False
+    if need.role == "text":
+        return not sentence.solution
+    return need.role in sentence.roles
+
+
+def _combo_found(combo: tuple[Need, ...], pool: list[Sentence], same_sentence: bool) -> list[Sentence]:
+    """The sentences that together hold every role of ``combo`` (empty if some role is missing)."""
+    if same_sentence:
+        return next(([s] for s in pool if all(_has(s, n) for n in combo)), [])
+    holders: list[Sentence] = []
+    for need in combo:
+        s = next((s for s in pool if _has(s, need)), None)
+        if s is None:
+            return []
+        if s not in holders:
+            holders.append(s)
+    return holders
+
+
+def _best_quote(spec: CriterionSpec, holders: list[Sentence], pool: list[Sentence]) -> Sentence | None:
+    """The sentence that best shows why this criterion is (partly) met: most of its telling roles."""
+    candidates = holders or pool
+    if not candidates:
+        return None
+
+    def rank(s: Sentence) -> tuple[int, int]:
+        weights = sum(len(spec.quote) - i for i, role in enumerate(spec.quote) if role in s.roles)
+        return (weights, -candidates.index(s))
+
+    return max(candidates, key=rank)
+
+
+def _judge(spec: CriterionSpec, sentences: list[Sentence], rubric: Rubric) -> Criterion:
+    pool = [s for s in sentences if s.field in spec.reads and not s.question]
+    if spec.key in ("user_pain", "business_goal"):
+        pool = [s for s in pool if not s.solution]  # "train a model to predict churn" names no one's problem
+    holders: list[Sentence] = []
+    status: Status = "missing"
+    if spec.distinct_roles or spec.distinct_kinds:
+        seen: dict[str, Sentence] = {}
+        for s in pool:
+            if spec.distinct_roles:
+                for role, words in s.matches:
+                    if role in spec.distinct_roles:
+                        seen.setdefault(words.lower(), s)
+            else:
+                for role in spec.distinct_kinds:
+                    if role in s.roles:
+                        seen.setdefault(role, s)
+        n = len(seen)
+        status = "met" if n >= spec.met_distinct else "partial" if n >= spec.partial_distinct else "missing"
+        holders = list(dict.fromkeys(seen.values()))
     else:
-        n = len(found)
-        met = n >= spec.met_groups and all(name in found for name in spec.require_for_met)
-        status = "met" if met else "partial" if n >= spec.partial_groups else "missing"
+        for level, combos in (("met", spec.met), ("partial", spec.partial)):
+            for combo in combos:
+                holders = _combo_found(combo, pool, spec.same_sentence)
+                if holders:
+                    status = level  # type: ignore[assignment]
+                    break
+            if holders:
+                break
+    quote = _best_quote(spec, holders, pool) if status != "missing" else None
+    evidence = (_quote(quote.text, rubric.evidence_chars),) if quote else ()
     advice = "" if status == "met" else spec.advice[status]
     flagged: tuple[str, ...] = ()
     if spec.caution is not None:
-        hits = [m.group(0) for t in texts for m in spec.caution.regex.finditer(t)]
-        flagged = tuple(dict.fromkeys(" ".join(h.split()) for h in hits))[:3]
-        if flagged:
-            capped = spec.caution_effect == "cap_partial" and status == "met"
-            raised = spec.caution_effect == "partial_if_missing" and status == "missing"
-            if capped or raised:
-                status = "partial"
-            if status != "met":
-                advice = spec.caution_advice
-    return Criterion(spec.key, spec.title, status, tuple(evidence[:3]), advice,
-                     rubric.points[status], flagged)
+        hits = [words for s in sentences if s.field in spec.reads for role, words in s.matches if role == spec.caution]
+        flagged = tuple({w.lower(): w for w in reversed(hits)}.values())[::-1][:3]  # one of each, as written
+        if flagged and status != "met":
+            advice = spec.caution_advice
+    return Criterion(spec.key, spec.title, status, evidence, advice, rubric.points[status], flagged)
+
+
+def _fix_first(criteria: tuple[Criterion, ...], rubric: Rubric) -> tuple[tuple[str, str], ...]:
+    """At most ``fix_first_max`` gaps, most valuable first: heavier criteria, then missing before partial."""
+    weight = {spec.key: spec.weight for spec in rubric.criteria}
+    order = {c.key: i for i, c in enumerate(criteria)}
+    gaps = sorted((c for c in criteria if c.status != "met"),
+                  key=lambda c: (-weight[c.key], c.status != "missing", order[c.key]))
+    return tuple((c.title, c.advice) for c in gaps[: rubric.fix_first_max])
 
 
 def assess(problem: str, outcome: str, data_sources: str, **optional: str) -> Assessment:
@@ -209,6 +272,7 @@ def assess(problem: str, outcome: str, data_sources: str, **optional: str) -> As
     statement = {key: _as_text(raw.get(key)) for key in FIELD_KEYS}
     notices: list[str] = []
     usable: dict[str, str] = {}
+    set_aside: dict[str, str] = {}
     min_words = rubric.checks.number("min_words")
     for key, full in statement.items():
         name = exercise.field(key).label
@@ -223,8 +287,9 @@ def assess(problem: str, outcome: str, data_sources: str, **optional: str) -> As
             notices.append(rubric.messages["no_letters"].format(field=name))
             continue
         tokens = _WORD.findall(text.lower())
-        reason = _set_aside(key, tokens, rubric)
+        reason = _set_aside(key, text, tokens, rubric)
         if reason:
+            set_aside[key] = reason
             notices.append(rubric.messages[reason].format(field=name))
             continue
         if key in REQUIRED_FIELDS and len(tokens) < min_words:
@@ -233,20 +298,31 @@ def assess(problem: str, outcome: str, data_sources: str, **optional: str) -> As
     if not any(statement[k].strip() for k in FIELD_KEYS):
         notices = [rubric.messages["all_empty"]]
 
-    criteria = tuple(
-        _judge(spec, [usable[k] for k in spec.reads if k in usable], rubric) for spec in rubric.criteria
-    )
-    score = sum(c.points for c in criteria)
-    max_score = len(criteria) * rubric.points["met"]
+    # a problem written as keywords makes the whole statement a keyword list: nothing is credited
+    no_sentences = set_aside.get("problem") == "not_prose"
+    if no_sentences:
+        usable = {}
+        notices.append(rubric.messages["no_sentences"])
+    sentences = [s for key, text in usable.items() for s in read_sentences(key, text, rubric)]
+    questions = sum(s.question for s in sentences)
+    if questions and questions * 2 >= len(sentences):
+        notices.append(rubric.messages["questions"].format(n=questions))
+    criteria = tuple(_judge(spec, sentences, rubric) for spec in rubric.criteria)
+    weight = {spec.key: spec.weight for spec in rubric.criteria}
+    score = sum(c.points * weight[c.key] for c in criteria)
+    max_score = sum(rubric.points["met"] * w for w in weight.values())
     share = score / max_score if max_score else 0.0
     level, message = next((t, m) for s, t, m in rubric.levels if share >= s)
+    if no_sentences:
+        level, message = rubric.levels[-1][1], rubric.levels[-1][2]
     counts = {s: sum(c.status == s for c in criteria) for s in ("met", "partial", "missing")}
     summary = (
-        f"{level}: {counts['met']} of {len(criteria)} checks met, {counts['partial']} partly met, "
+        f"{counts['met']} of {len(criteria)} checks met, {counts['partial']} partly met, "
         f"{counts['missing']} missing (score {score}/{max_score}). {message}"
     )
     return Assessment(
         criteria=criteria, score=score, max_score=max_score, summary=summary, level=level,
         notices=tuple(notices), checked_automatically=tuple(c.title for c in criteria),
         human_judgement=rubric.human_judgement, scope_note=rubric.scope_note, statement=statement,
+        fix_first=_fix_first(criteria, rubric),
     )

@@ -28,15 +28,21 @@ def _label(key: str) -> str:
 def render_html(assessment: Assessment) -> str:
     """An HTML fragment: summary, notices, one row per criterion, and the honest scope note."""
     a = assessment
+    left = 'style="text-align:left;vertical-align:top"'
     parts = [
-        '<div class="mlw-assessment">',
-        f'<p class="mlw-assessment-summary"><strong>{html_escape(a.level)}</strong> · '
+        '<div class="mlw-assessment" style="text-align:left">',
+        f'<p class="mlw-assessment-summary"><strong class="mlw-level">{html_escape(a.level)}</strong>: '
         f"{html_escape(a.summary)}</p>",
     ]
     if a.notices:
         parts.append('<ul class="mlw-notices">' + "".join(f"<li>{html_escape(n)}</li>" for n in a.notices) + "</ul>")
-    parts.append('<table class="mlw-criteria"><thead><tr><th>Check</th><th>Status</th>'
-                 "<th>Your words</th><th>What to add</th></tr></thead><tbody>")
+    if a.fix_first:
+        parts.append('<div class="mlw-fix-first"><p><strong>What to fix first</strong></p><ol>'
+                     + "".join(f"<li><strong>{html_escape(title)}</strong>: {html_escape(advice)}</li>"
+                               for title, advice in a.fix_first)
+                     + "</ol></div>")
+    parts.append(f'<table class="mlw-criteria" {left}><thead><tr><th {left}>Check</th><th {left}>Status</th>'
+                 f"<th {left}>Your words</th><th {left}>What to add</th></tr></thead><tbody>")
     for c in a.criteria:
         words = "<br>".join(f"“{html_escape(q)}”" for q in c.evidence) or "—"
         if c.flagged:
@@ -44,9 +50,11 @@ def render_html(assessment: Assessment) -> str:
             words += f'<br><span class="mlw-flagged">Flagged: {flagged}</span>'
         parts.append(
             f'<tr class="mlw-criterion mlw-criterion-{html_escape(c.status)}" data-key="{html_escape(c.key)}">'
-            f"<td>{html_escape(c.title)}</td>"
-            f'<td style="color:{_COLORS[c.status]};white-space:nowrap">{html_escape(STATUS_LABELS[c.status])}</td>'
-            f"<td>{words}</td><td>{html_escape(c.advice) or 'Nothing to add.'}</td></tr>"
+            f"<td {left}>{html_escape(c.title)}</td>"
+            f'<td style="text-align:left;vertical-align:top;color:{_COLORS[c.status]};white-space:nowrap">'
+            f"{html_escape(STATUS_LABELS[c.status])}</td>"
+            f'<td class="mlw-evidence" {left}>{words}</td>'
+            f"<td {left}>{html_escape(c.advice) or 'Nothing to add.'}</td></tr>"
         )
     parts.append("</tbody></table>")
     parts.append(
@@ -75,6 +83,11 @@ def render_markdown(assessment: Assessment, title: str = "My ML problem statemen
     lines += [f"- Note: {md_escape(n)}" for n in a.notices]
     if a.notices:
         lines.append("")
+    if a.fix_first:
+        lines += ["**What to fix first**", ""]
+        lines += [f"{i}. **{md_escape(title)}**: {md_escape(advice)}"
+                  for i, (title, advice) in enumerate(a.fix_first, 1)]
+        lines.append("")
     for c in a.criteria:
         lines.append(f"- **{md_escape(c.title)}**: {STATUS_LABELS[c.status]}")
         lines += [f"  - Your words: “{md_escape(q)}”" for q in c.evidence]
@@ -90,7 +103,10 @@ def render_markdown(assessment: Assessment, title: str = "My ML problem statemen
 def render_text(assessment: Assessment) -> str:
     """Plain text for a terminal or a printed notebook cell; stable for output checks."""
     a = assessment
-    lines = [a.summary] + [f"Note: {n}" for n in a.notices]
+    lines = [f"{a.level}: {a.summary}"] + [f"Note: {n}" for n in a.notices]
+    if a.fix_first:
+        lines.append("What to fix first:")
+        lines += [f"  {i}. {title}: {advice}" for i, (title, advice) in enumerate(a.fix_first, 1)]
     for c in a.criteria:
         lines.append(f"[{c.status}] {c.title}")
         lines += [f"    your words: {q}" for q in c.evidence]

@@ -1,9 +1,9 @@
 """Load and validate the exercise's content files (``rubric.json``, ``exercise.json``).
 
 The files are read once through :mod:`mlworkflow.core.content`, so a typo is reported as
-``rubric.json: criteria[2].groups[0].cues: expected a list of non-empty texts``. Cue words are
-compiled here into one regular expression per group: ``"predict*"`` matches any word starting
-with "predict", spaces match any whitespace, and ``patterns`` are taken as regular expressions.
+``rubric.json: roles.actor.cues: expected a list of non-empty texts``. Cue words are compiled
+here into one regular expression per role: ``"predict*"`` matches any word starting with
+"predict", spaces match any whitespace, and ``patterns`` are taken as regular expressions.
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ __all__ = [
     "ExamplePair",
     "Exercise",
     "FieldSpec",
-    "Group",
+    "Need",
+    "Role",
     "Rubric",
     "load_exercise",
     "load_rubric",
@@ -33,41 +34,62 @@ REQUIRED_FIELDS = ("problem", "outcome", "data_sources")
 OPTIONAL_FIELDS = ("baseline", "prediction", "labels", "constraints")
 FIELD_KEYS = REQUIRED_FIELDS + OPTIONAL_FIELDS
 _STATUSES = ("met", "partial", "missing")
-_EFFECTS = ("cap_partial", "partial_if_missing", "advice_only")
 
 
 @dataclass(frozen=True)
-class Group:
-    """A named set of cues; ``regex`` finds any of them."""
+class Role:
+    """One thing a sentence can do (name who has the problem, state a number, ...); ``regex`` finds it."""
 
     name: str
     regex: re.Pattern[str]
+    negatable: bool  # a negation earlier in the same clause cancels it ("we have no labels yet")
+    about: str
+
+
+@dataclass(frozen=True)
+class Need:
+    """A role a criterion needs, optionally only in one box (``"method_weak@baseline"``)."""
+
+    role: str
+    field: str | None = None
+    absent: bool = False  # "!model_metric": the sentence must not have this role
+
+    def __str__(self) -> str:
+        text = f"{self.role}@{self.field}" if self.field else self.role
+        return "!" + text if self.absent else text
 
 
 @dataclass(frozen=True)
 class CriterionSpec:
+    """A rubric point: the boxes it reads, and which combinations of roles meet or partly meet it."""
+
     key: str
     title: str
     reads: tuple[str, ...]
-    groups: tuple[Group, ...]
-    met_groups: int
-    partial_groups: int
-    met_distinct: int  # >0: count distinct matches of the single group instead of groups
+    met: tuple[tuple[Need, ...], ...]  # any one combination, all of its roles found
+    partial: tuple[tuple[Need, ...], ...]
+    same_sentence: bool  # the roles of a combination must be found in one sentence
+    distinct_roles: tuple[str, ...]  # count distinct matches of these roles instead ...
+    distinct_kinds: tuple[str, ...]  # ... or count how many of these roles are found
+    met_distinct: int
     partial_distinct: int
-    require_for_met: tuple[str, ...]
+    quote: tuple[str, ...]  # roles that make a sentence the best evidence, most telling first
+    weight: int
     advice: dict[str, str]
-    caution: Group | None
-    caution_effect: str
+    caution: str | None  # a role whose words earn a caution (e.g. "use AI")
     caution_advice: str
 
 
 @dataclass(frozen=True)
 class Rubric:
     criteria: tuple[CriterionSpec, ...]
+    roles: dict[str, Role]
+    negation: re.Pattern[str]
     points: dict[str, int]
     max_chars: int
     evidence_chars: int
     levels: tuple[tuple[float, str, str], ...]
+    fix_first_max: int
     checks: Fields
     common_words: frozenset[str]
     messages: dict[str, str]
@@ -140,59 +162,102 @@ def _trie_regex(cues: tuple[str, ...]) -> str:
     return emit(trie)
 
 
-def _group(f: Fields) -> Group:
-    name = f.text("name")
-    cues = f.texts("cues", min_items=0) if "cues" in f.data else ()
-    patterns = f.texts("patterns", min_items=0) if "patterns" in f.data else ()
+def _cue_regex(f: Fields, key: str = "cues", patterns_key: str = "patterns") -> re.Pattern[str]:
+    cues = f.texts(key, min_items=0) if key in f.data else ()
+    patterns = f.texts(patterns_key, min_items=0) if patterns_key in f.data else ()
     if not cues and not patterns:
-        raise f.fail("cues", "a group needs cues or patterns")
+        raise f.fail(key, "needs cues or patterns")
     for i, pattern in enumerate(patterns):
         try:
             re.compile(pattern)
         except re.error as exc:
-            raise f.fail(f"patterns[{i}]", f"not a valid regular expression ({exc})") from exc
+            raise f.fail(f"{patterns_key}[{i}]", f"not a valid regular expression ({exc})") from exc
     parts = [rf"(?<!\w){_trie_regex(cues)}(?!\w)"] if cues else []
-    body = "|".join(parts + [f"(?:{p})" for p in patterns])
-    return Group(name, re.compile(body, re.IGNORECASE))
+    return re.compile("|".join(parts + [f"(?:{p})" for p in patterns]), re.IGNORECASE)
 
 
-def _criterion(f: Fields) -> CriterionSpec:
+def _role(name: str, f: Fields) -> Role:
+    return Role(name, _cue_regex(f), f.flag("negatable", False), f.text("about", ""))
+
+
+def _needs(f: Fields, key: str, roles: dict[str, Role]) -> tuple[tuple[Need, ...], ...]:
+    if key not in f.data:
+        return ()
+    value = f.data[key]
+    if not isinstance(value, list) or not all(isinstance(c, list) and c for c in value):
+        raise f.fail(key, "expected a list of role lists, e.g. [[\"actor\", \"pain\"]]")
+    combos = []
+    for i, combo in enumerate(value):
+        needs = []
+        for item in combo:
+            text = str(item)
+            absent = text.startswith("!")
+            if absent and not f.flag("same_sentence", False):
+                raise f.fail(f"{key}[{i}]", "a '!role' needs \"same_sentence\": true")
+            role, _, field = text.lstrip("!").partition("@")
+            if role != "text" and role not in roles:
+                raise f.fail(f"{key}[{i}]", f"unknown role {role!r}")
+            if field and field not in FIELD_KEYS:
+                raise f.fail(f"{key}[{i}]", f"unknown field {field!r} (known: {', '.join(FIELD_KEYS)})")
+            needs.append(Need(role, field or None, absent))
+        combos.append(tuple(needs))
+    return tuple(combos)
+
+
+def _criterion(f: Fields, roles: dict[str, Role], weights: Fields) -> CriterionSpec:
+    key = f.text("key")
     reads = f.texts("reads")
     for field in reads:
         if field not in FIELD_KEYS:
             raise f.fail("reads", f"unknown field {field!r} (known: {', '.join(FIELD_KEYS)})")
-    groups = tuple(_group(g) for g in f.objects("groups"))
     advice_f = f.object("advice")
     advice = {"partial": advice_f.text("partial"), "missing": advice_f.text("missing")}
-    met_distinct = int(f.number("met_distinct", 0))
-    met_groups = int(f.number("met_groups", len(groups)))
-    if not met_distinct and not 1 <= met_groups <= len(groups):
-        raise f.fail("met_groups", f"expected a number from 1 to {len(groups)}")
-    require = f.texts("require_for_met", min_items=0) if "require_for_met" in f.data else ()
-    names = {g.name for g in groups}
-    for name in require:
-        if name not in names:
-            raise f.fail("require_for_met", f"no group named {name!r}")
-    caution, effect, caution_advice = None, "advice_only", ""
+    met, partial = _needs(f, "met", roles), _needs(f, "partial", roles)
+    distinct_roles: tuple[str, ...] = ()
+    distinct_kinds: tuple[str, ...] = ()
+    met_distinct = partial_distinct = 0
+    if "distinct" in f.data:
+        d = f.object("distinct")
+        distinct_roles = d.texts("roles", min_items=0) if "roles" in d.data else ()
+        distinct_kinds = d.texts("kinds", min_items=0) if "kinds" in d.data else ()
+        if bool(distinct_roles) == bool(distinct_kinds):
+            raise d.fail("roles", "give either roles (count distinct matches) or kinds (count roles found)")
+        for name in distinct_roles + distinct_kinds:
+            if name not in roles:
+                raise d.fail("roles", f"unknown role {name!r}")
+        met_distinct, partial_distinct = int(d.number("met")), int(d.number("partial"))
+    elif not met:
+        raise f.fail("met", "a criterion needs 'met' role combinations or 'distinct'")
+    quote = f.texts("quote", min_items=0) if "quote" in f.data else ()
+    for name in quote:
+        if name not in roles:
+            raise f.fail("quote", f"unknown role {name!r}")
+    caution, caution_advice = None, ""
     if "caution" in f.data:
         c = f.object("caution")
-        caution = _group(c)
-        effect = c.text("effect")
-        if effect not in _EFFECTS:
-            raise c.fail("effect", f"expected one of {', '.join(_EFFECTS)}")
+        caution = c.text("role")
+        if caution not in roles:
+            raise c.fail("role", f"unknown role {caution!r}")
         caution_advice = c.text("advice")
     return CriterionSpec(
-        key=f.text("key"), title=f.text("title"), reads=reads, groups=groups,
-        met_groups=met_groups, partial_groups=int(f.number("partial_groups", 1)),
-        met_distinct=met_distinct, partial_distinct=int(f.number("partial_distinct", 1)),
-        require_for_met=require, advice=advice, caution=caution,
-        caution_effect=effect, caution_advice=caution_advice,
+        key=key, title=f.text("title"), reads=reads, met=met, partial=partial,
+        same_sentence=f.flag("same_sentence", False), distinct_roles=distinct_roles,
+        distinct_kinds=distinct_kinds, met_distinct=met_distinct, partial_distinct=partial_distinct,
+        quote=quote, weight=int(weights.number(key, 1)), advice=advice, caution=caution,
+        caution_advice=caution_advice,
     )
+
+
+_MESSAGES = ("all_empty", "field_empty", "field_short", "truncated", "copied", "not_prose", "no_letters",
+             "no_sentences", "questions")
 
 
 def _parse_rubric(data: object, label: str) -> Rubric:
     f = Fields(data, label)
-    criteria = tuple(_criterion(c) for c in f.objects("criteria"))
+    roles_f = f.object("roles")
+    roles = {name: _role(name, roles_f.object(name)) for name in roles_f.data}
+    weights = f.object("weights")
+    criteria = tuple(_criterion(c, roles, weights) for c in f.objects("criteria"))
     keys = [c.key for c in criteria]
     if len(set(keys)) != len(keys):
         raise f.fail("criteria", "criterion keys must be unique")
@@ -205,14 +270,17 @@ def _parse_rubric(data: object, label: str) -> Rubric:
         raise f.fail("levels", "one level needs min_share 0")
     checks = f.object("checks")
     msgs = f.object("messages")
-    messages = {k: msgs.text(k) for k in
-                ("all_empty", "field_empty", "field_short", "truncated", "copied", "not_prose", "no_letters")}
+    negation = f.texts("negation")
     return Rubric(
-        criteria=criteria, points=points,
+        criteria=criteria, roles=roles,
+        negation=re.compile(rf"(?<!\w){_trie_regex(negation)}(?!\w)", re.IGNORECASE),
+        points=points,
         max_chars=int(f.number("max_chars_checked")), evidence_chars=int(f.number("evidence_chars")),
-        levels=tuple(sorted(levels, reverse=True)), checks=checks,
+        levels=tuple(sorted(levels, reverse=True)), fix_first_max=int(f.number("fix_first_max", 3)),
+        checks=checks,
         common_words=frozenset(w.lower() for w in checks.texts("common_words")),
-        messages=messages, human_judgement=f.texts("human_judgement"), scope_note=f.text("scope_note"),
+        messages={k: msgs.text(k) for k in _MESSAGES},
+        human_judgement=f.texts("human_judgement"), scope_note=f.text("scope_note"),
     )
 
 

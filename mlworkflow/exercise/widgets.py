@@ -398,4 +398,4 @@ class ProblemStatementForm(StaticFallback, widgets.VBox):
     def _static_text(self) -> str:
         filled = sum(bool(v.strip()) for v in self.values.values())
         text = f"ProblemStatementForm: {self._exercise.title} ({filled} of {len(FIELD_KEYS)} boxes filled)"
-        return text + (f"\n{self.assessment.summary}" if self.assessment is not None else "")
+        return text + (f"\n{self.assessment.level}: {self.assessment.summary}" if self.assessment is not None else "")

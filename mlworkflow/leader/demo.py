@@ -43,9 +43,10 @@ DEMO_STATEMENTS: tuple[tuple[str, str, str, str], ...] = (
      "Halve the time to first reply, from 12 to 6 days, by the end of the year, by ranking new "
      "applications so recruiters read the most promising first.",
      "Applications and hiring outcomes from our applicant tracking system since 2020."),
-    ("Dev", "Our customers complain that the app is slow.",
-     "Improve the customer experience with AI and reach 90% accuracy.",
-     "Customer data from the CRM."),
+    ("Dev", "Our customers complain that the mobile app is slow at checkout, and about 15% of them abandon "
+            "their basket there.",
+     "Reduce checkout abandonment in the app from 15% to 10% by the end of the year.",
+     "Checkout events from Firebase Analytics and the orders table in our shop database."),
     ("Eli", "We want to use AI to get ahead of competitors.", "Better results across the business.",
      "Our data."),
 )

@@ -235,22 +235,32 @@ def test_strong_statements_score_well(name):
 @pytest.mark.parametrize("name", sorted(WEAK))
 def test_weak_statements_score_low(name):
     result = assess(**WEAK[name])
-    assert result.score <= 0.25 * result.max_score, render_text(result)
+    assert result.score <= 0.55 * result.max_score, render_text(result)
     assert result.level == "Early draft"
 
 
 def test_solution_first_statement_is_flagged_with_advice():
-    result = assess("We want to use AI to reduce churn among our customers.", "Lower churn.", "CRM")
+    result = assess("We want to use AI to make our customer journey smarter.", "Leverage machine learning everywhere.",
+                    "CRM")
     goal = result.criterion("business_goal")
-    assert goal.status == "partial"
+    assert goal.status == "missing"
     assert "use AI" in goal.flagged
     assert "solution-first" in goal.advice
+    assert result.criterion("user_pain").status == "missing"  # a technology is nobody's problem
+
+
+def test_a_business_goal_behind_a_technology_still_counts_but_is_flagged():
+    result = assess("We want to use AI to reduce churn among our customers.", "Lower churn.", "CRM")
+    goal = result.criterion("business_goal")
+    assert goal.status == "met"
+    assert goal.evidence == ("Lower churn.",)
+    assert "use AI" in goal.flagged
 
 
 def test_model_accuracy_outcome_is_partial_with_business_advice():
     result = assess("Agents sort tickets by hand.", "A classifier with 92% accuracy by Q3.", "Zendesk tickets")
     metric = result.criterion("business_metric")
-    assert metric.status == "partial"
+    assert metric.status == "missing"  # a model metric is how the team checks the model, not a business result
     assert metric.flagged == ("accuracy",)
     assert "business" in metric.advice
 
@@ -330,7 +340,7 @@ def test_emoji_and_other_scripts():
 def test_summary_and_scope_are_honest_and_deterministic():
     first, second = assess(**STRONG["saas"]), assess(**STRONG["saas"])
     assert first == second
-    assert first.summary.startswith(first.level)
+    assert first.level not in first.summary  # the level is said once, by whoever shows it
     assert f"{first.score}/{first.max_score}" in first.summary
     assert len(first.checked_automatically) == len(first.criteria)
     assert first.human_judgement and "ML" in " ".join(first.human_judgement)

@@ -13,7 +13,7 @@ from mlworkflow.exercise.render import STATUS_LABELS, render_html, render_markdo
 from mlworkflow.exercise.rubric import load_rubric
 
 _OUR_TAGS = re.compile(
-    r"</?(?:div|p|strong|ul|li|table|thead|tbody|tr|th|td|br|span|details|summary)(?:\s[^<>]*)?>"
+    r"</?(?:div|p|strong|ul|ol|li|table|thead|tbody|tr|th|td|br|span|details|summary)(?:\s[^<>]*)?>"
 )
 
 
@@ -83,3 +83,32 @@ def test_example_table_renders_as_html_and_text():
     assert html.count("<tr><td>") == len(table.pairs) and "Why the strong one works" in html
     assert all(p.aspect in text and p.strong in text for p in table.pairs)
     assert repr(table) == text
+
+
+def test_feedback_reads_well_fix_first_left_aligned_level_once():
+    result = assess("Customers wait.", "Shorter waits.", "Zendesk tickets.")
+    html = render_html(result)
+    assert html.count(result.level) == 1  # the level is said once
+    fix = re.search(r'<div class="mlw-fix-first">.*?</div>', html).group(0)
+    assert 1 <= fix.count("<li>") <= 3 and html.index("mlw-fix-first") < html.index("mlw-criteria")
+    first_title, first_advice = result.fix_first[0]
+    assert first_title in fix and first_advice.replace("'", "&#x27;") in fix
+    assert 'style="text-align:left' in html.split("<table")[1].split(">")[0]  # prose is left-aligned
+    assert all(html.count(f"<td {k}") == 0 for k in ("align=\"right\"",))
+    for c in result.criteria:
+        assert len(c.evidence) <= 1  # one quote per criterion
+    text = render_text(result)
+    assert text.startswith(f"{result.level}: ") and text.count(result.level) == 1
+    md = render_markdown(result)
+    assert "**What to fix first**" in md and md.count(result.level) == 1
+
+
+def test_fix_first_puts_the_most_valuable_gap_first():
+    result = assess("Customers wait too long on the phone.", "Shorter waits.", "Zendesk tickets and the call logs.")
+    keys = [title for title, _ in result.fix_first]
+    statuses = {c.title: c for c in result.criteria}
+    assert len(keys) == 3
+    # heavier checks before lighter ones; among equals, missing before partly met
+    weights = {c.key: c.weight for c in __import__("mlworkflow.exercise.rubric", fromlist=["x"]).load_rubric().criteria}
+    order = [(-weights[statuses[k].key], statuses[k].status != "missing") for k in keys]
+    assert order == sorted(order)

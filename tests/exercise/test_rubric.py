@@ -31,9 +31,13 @@ def _broken_copy(tmp_path, name, change):
 
 @pytest.mark.parametrize("change, field", [
     (lambda d: d["criteria"][0].pop("advice"), "criteria[0].advice"),
-    (lambda d: d["criteria"][1]["groups"][0].update(patterns=["("]), "criteria[1].groups[0].patterns[0]"),
+    (lambda d: d["roles"]["number"].update(patterns=["("]), "roles.number.patterns[0]"),
     (lambda d: d["criteria"][2].update(reads=["budget"]), "criteria[2].reads"),
-    (lambda d: d["criteria"][3]["caution"].update(effect="explode"), "criteria[3].caution.effect"),
+    (lambda d: d["criteria"][3]["caution"].update(role="hype"), "criteria[3].caution.role"),
+    (lambda d: d["criteria"][0].update(met=[["actor", "nonsense"]]), "criteria[0].met[0]"),
+    (lambda d: d["criteria"][4].update(met=[["method_weak@budget"]]), "criteria[4].met[0]"),
+    (lambda d: d["roles"]["pain"].update(cues=[]), "roles.pain.cues"),
+    (lambda d: d["criteria"][6]["distinct"].update(roles=["nope"]), "criteria[6].distinct.roles"),
 ])
 def test_malformed_rubric_names_file_and_field(tmp_path, change, field):
     path = _broken_copy(tmp_path, "rubric.json", change)
@@ -59,9 +63,20 @@ def test_field_keys_are_the_required_then_the_optional_ones():
 
 
 def test_cue_words_match_whole_words_with_wildcards():
+    roles = load_rubric().roles
+    assert all(isinstance(r.regex, re.Pattern) for r in roles.values())
+    assert roles["time"].regex.search("within  six\nmonths")  # any whitespace between words
+    assert roles["predict"].regex.search("we will predict which orders")  # predict* takes any ending
+    assert roles["predict"].regex.search("predictions")
+    assert not roles["actor"].regex.search("xcustomers")  # a cue starts at a word boundary
+    assert roles["actor"].regex.search("customers")
+
+
+def test_every_role_a_criterion_names_exists_and_every_role_is_used():
     rubric = load_rubric()
-    groups = {g.name: g.regex for c in rubric.criteria for g in c.groups}
-    assert groups  # every criterion has named groups with a compiled regex
-    assert all(isinstance(regex, re.Pattern) for regex in groups.values())
-    time = next(g for c in rubric.criteria for g in c.groups if g.regex.search("within six months"))
-    assert time.regex.search("within  six\nmonths")  # any whitespace between words
+    named = {n.role for c in rubric.criteria for combo in c.met + c.partial for n in combo}
+    named |= {r for c in rubric.criteria for r in (*c.distinct_roles, *c.distinct_kinds, *c.quote)}
+    named |= {c.caution for c in rubric.criteria if c.caution}
+    assert named - {"text"} <= set(rubric.roles)
+    helpers = {"purpose", "question_word", "tech", "vague_data", "model_metric"}  # read by the sentence reader
+    assert set(rubric.roles) - named <= helpers, set(rubric.roles) - named

@@ -72,7 +72,7 @@ def test_prefilled_form_gives_feedback_and_is_not_saved(store):
     assert demo.values["problem"] == STRONG["problem"]
     assert "not saved" in demo.status
     text = demo.feedback_text()
-    assert text.splitlines()[0] == demo.assessment.summary
+    assert text.splitlines()[0] == f"{demo.assessment.level}: {demo.assessment.summary}"
     assert demo.assessment.score >= 14
     html = _html(demo._feedback_out)
     assert html.count('class="mlw-criterion ') == len(demo.assessment.criteria)

@@ -38,16 +38,16 @@ def test_counts_on_a_small_room_checked_by_hand(room):
         "ana.json", "mallory.json", "my_ml_problem_statement.json"]
     # Each statement on its own (see test_feedback for why), per criterion in rubric order:
     #   STRONG:  met  met  met  met  met  met  met  met  missing
-    #   WEAK:    part miss part part miss miss miss miss missing
-    #   HOSTILE: met  met  met  miss met  part met  part missing
+    #   WEAK:    miss miss part miss miss miss miss miss missing
+    #   HOSTILE: met  met  met  met  met  miss met  part missing
     table = {c.key: (c.met, c.partial, c.missing) for c in s.criteria}
     assert table == {
-        "user_pain": (2, 1, 0), "business_goal": (2, 0, 1), "measurable_outcome": (2, 1, 0),
-        "business_metric": (1, 1, 1), "baseline": (2, 0, 1), "prediction_action": (1, 1, 1),
+        "user_pain": (2, 0, 1), "business_goal": (2, 0, 1), "measurable_outcome": (2, 1, 0),
+        "business_metric": (2, 0, 1), "baseline": (2, 0, 1), "prediction_action": (1, 0, 2),
         "data_sources": (2, 0, 1), "labels": (1, 1, 1), "constraints": (0, 0, 3),
     }
     assert dict(s.levels) == {"Strong statement": 1, "Getting there": 1, "Early draft": 1}
-    assert [g.key for g in s.gaps] == ["constraints", "business_metric", "prediction_action", "labels", "business_goal"]
+    assert [g.key for g in s.gaps] == ["constraints", "prediction_action", "labels", "user_pain", "business_goal"]
     assert (s.gaps[0].missing, s.gaps[0].partial) == (3, 0)
     assert [x.file for x in s.strong] == ["ana.json"]
 
@@ -55,7 +55,7 @@ def test_counts_on_a_small_room_checked_by_hand(room):
 def test_a_submitted_score_is_ignored(room):
     s = collect(room)
     export = next(x for x in s.submissions if x.file == "my_ml_problem_statement.json")
-    assert export.assessment.level == "Early draft" and export.assessment.score == 3
+    assert export.assessment.level == "Early draft" and export.assessment.score == 2
     assert export.name is None  # the JSON export carries no name
 
 

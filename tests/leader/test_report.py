@@ -32,7 +32,7 @@ def test_names_are_hidden_unless_asked_for(room):
     shown_html = render_summary_html(s, show_names=True)
     shown_md = render_summary_markdown(s, show_names=True)
     assert "Ana" in shown_html and "Statement A" not in shown_html
-    assert "### Ana (16/18)" in shown_md
+    assert "### Ana (26/28)" in shown_md
 
 
 def test_markdown_escapes_learner_text(room):

@@ -1,0 +1,116 @@
+"""Read a problem statement sentence by sentence: what each sentence does, in roles.
+
+A sentence can name who has the problem (``actor``), say what goes wrong (``pain``), state a
+number, a time frame, what is predicted, and so on; the roles and their cue words live in
+``content/rubric.json``. A role is not credited in a question, or when a negation comes before
+it in the same clause ("we have **no** labels yet"), or, for the action after a prediction,
+when nothing marks it as a consequence.
+
+    >>> from mlworkflow.exercise.rubric import load_rubric
+    >>> s = read_sentences("problem", "Agents spend two hours a day sorting tickets.", load_rubric())[0]
+    >>> sorted(s.roles)[:3]
+    ['actor', 'method_weak', 'number']
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from mlworkflow.exercise.rubric import Rubric
+
+__all__ = ["Sentence", "read_sentences"]
+
+# sentence ends: . ! ? ; followed by space or end, a newline, or a bullet at a line start
+_SENTENCE = re.compile(r"(?<=[.!?;])\s+|\n+|(?:^|\s)[-•*]\s+(?=\w)")
+# clause breaks inside a sentence: a negation does not reach past these
+_CLAUSE = re.compile(r"[,:()]|\b(?:but|and|so|because|while|although|though|whereas)\b", re.I)
+_SOLUTION = re.compile(
+    r"^\W*(?:(?:we|i)\s+(?:want|need|plan|would like|should|will|intend|aim|hope)\s+to\s+|let'?s\s+|to\s+)?"
+    r"(?:train|build|develop|deploy|implement|use|apply|create|leverage|adopt|introduce|fine-tune|set up|"
+    r"roll out|integrate|harness|utili[sz]e|install|buy|add|put|bring|embed|launch)\b",
+    re.I,
+)
+_ACTION_ROLES = ("action",)
+_SO = re.compile(r"\bso\s+(?:that\s+)?", re.I)
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence of one box, with the roles it was credited for and the words that earned them."""
+
+    field: str
+    text: str
+    roles: frozenset[str]
+    matches: tuple[tuple[str, str], ...]  # (role, the learner's words), in order, for distinct counts and cautions
+    question: bool
+    solution: bool  # starts from a technology ("Train a random forest ..."), not from a problem
+
+
+def _split(text: str) -> list[str]:
+    parts = [" ".join(p.split()).lstrip("-•* ") for p in _SENTENCE.split(text)]
+    return [p for p in parts if p and re.search(r"\w", p)]
+
+
+def _negated(sentence: str, start: int, rubric: Rubric) -> bool:
+    """A negation between the start of this match's clause and the match."""
+    clause_start = 0
+    for m in _CLAUSE.finditer(sentence, 0, start):
+        clause_start = m.end()
+    return rubric.negation.search(sentence, clause_start, start) is not None
+
+
+def read_sentences(field: str, text: str, rubric: Rubric) -> list[Sentence]:
+    """The sentences of one box, each with the roles it earns."""
+    out = []
+    for sentence in _split(text):
+        question = sentence.rstrip().endswith("?")
+        found: list[tuple[int, str, str]] = []
+        for role in rubric.roles.values():
+            for m in role.regex.finditer(sentence):
+                if not m.group(0).strip():
+                    continue
+                if role.negatable and _negated(sentence, m.start(), rubric):
+                    continue
+                found.append((m.start(), role.name, " ".join(m.group(0).split())))
+        found.sort()
+        names = {name for _, name, _ in found}
+        # "so crews survey the top 20 first": "so" with someone after it is a purpose, and what follows an action
+        if "purpose" not in names:
+            actors = [pos for pos, name, _ in found if name == "actor"]
+            for m in _SO.finditer(sentence):
+                if any(m.end() <= pos <= m.end() + 25 for pos in actors):
+                    found.append((m.start(), "purpose", m.group(0)))
+                    names.add("purpose")
+                    if "predict" in names or field == "prediction":  # "... so recruiters read the best first"
+                        found.append((m.start(), "action", sentence[m.start():]))
+                        names.add("action")
+                    break
+        # an action counts as the consequence of a prediction: said with one, or after "so that"
+        if "action" in names and not ({"predict", "purpose"} & names or field == "prediction"):
+            found = [f for f in found if f[1] not in _ACTION_ROLES]
+            names.discard("action")
+        # "customer table", "patient records": a data noun right after a person is not a person
+        if "actor" in names:
+            keep = []
+            for pos, name, words in found:
+                if name == "actor" and _DATA_AFTER.match(sentence, pos + len(words)):
+                    continue
+                keep.append((pos, name, words))
+            found = keep
+            names = {name for _, name, _ in found}
+        solution = bool(_SOLUTION.match(sentence)) and "tech" in names
+        # "put AI at the heart of our strategy so that we can delight audiences": no action without a prediction
+        if solution and "predict" not in names and "action" in names:
+            found = [f for f in found if f[1] not in _ACTION_ROLES]
+            names.discard("action")
+        out.append(Sentence(field, sentence, frozenset(names), tuple((n, w) for _, n, w in found),
+                            question, solution))
+    return out
+
+
+_DATA_AFTER = re.compile(
+    r"\w*\s+(?:data|table|tables|database|databases|records?|list|lists|files?|ids?|information|info|details|"
+    r"profiles?|histor(?:y|ies)|logs?|exports?|dataset|emails?|addresses|accounts?\s+table|feedback\s+forms?)\b",
+    re.I,
+)
