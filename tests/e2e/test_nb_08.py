@@ -40,3 +40,41 @@ def test_type_a_statement_and_get_feedback(lab_page):
     assert "<script>alert(1)</script>" in form.locator(".mlw-field-problem textarea").first.input_value()
     assert alerts == []
     wait_text(lab_page, f"{FORM} .mlw-status", "saved")
+
+
+_EVIDENCE = """([form, key]) => {
+  const forms = document.querySelectorAll(form);
+  const mine = forms[forms.length - 1];
+  const row = mine && mine.querySelector(`.mlw-feedback tr.mlw-criterion[data-key="${key}"]`);
+  if (!row) return null;
+  const status = [...row.classList].find(c => c.startsWith('mlw-criterion-'));
+  return {status, evidence: row.querySelector('.mlw-evidence').textContent,
+          fix: mine.querySelector('.mlw-feedback .mlw-fix-first') !== null};
+}"""
+
+
+def test_the_prediction_verdict_quotes_the_prediction_clause(lab_page):
+    run_notebook(lab_page, NB08)
+    form = lab_page.locator(FORM).last
+    prediction = ("Each Monday, predict which subscribers are likely to cancel this month, "
+                  "so the retention team calls them first.")
+    boxes = {
+        "problem": "Our retention team calls subscribers at random, and each cancellation costs us about $180 a year.",
+        "outcome": "Cut monthly cancellations from 15% to 12% within six months.",
+        "data_sources": "Cancellations since 2022 in the billing database and app usage events.",
+    }
+    for key, text in boxes.items():
+        area = form.locator(f".mlw-field-{key} textarea").first
+        area.click()
+        area.fill(text)
+    form.locator(".mlw-optional").get_by_text("Go further (optional)").first.click()
+    area = form.locator(".mlw-field-prediction textarea").first
+    area.click()
+    area.fill(prediction)
+    form.locator("button.mlw-feedback-button").first.click()
+    got = wait_for(lab_page, _EVIDENCE, [FORM, "prediction_action"], lambda r: bool(r) and r["evidence"] != "—", 30,
+                   "the prediction row's evidence")
+    assert got["status"] == "mlw-criterion-met"
+    assert got["evidence"].strip("“”") == prediction  # the clause that earned it, quoted once
+    payoff = wait_for(lab_page, _EVIDENCE, [FORM, "business_goal"], bool, 10, "the business goal row")
+    assert payoff["evidence"].strip("“”") == boxes["outcome"]
