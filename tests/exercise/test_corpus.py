@@ -107,3 +107,11 @@ def test_the_model_card_is_up_to_date():
     result = subprocess.run([sys.executable, str(ROOT / "tools" / "assessment_card.py"), "--check"],
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_readme_states_the_corpus_size_truly():
+    items = card.load_corpus()
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    industries = len({i["industry"] for i in items})
+    assert f"{len(items)} statements\nfrom {industries} industries" in readme or (
+        f"{len(items)} statements from {industries} industries" in " ".join(readme.split()))
