@@ -5,7 +5,8 @@
 
 Only the text between ``<!-- answer-keys:start -->`` and ``<!-- answer-keys:end -->`` is replaced;
 the rest of the guide is left as written. The keys come from
-``mlworkflow/content/quizzes/<stage>.json``, in course order.
+``mlworkflow/content/quizzes/<stage>.json``, in course order, with letters for the files' order
+of options (what static exports show); each learner's notebook shows its own order.
 """
 
 from __future__ import annotations
@@ -35,13 +36,16 @@ def answer_keys() -> str:
     shipped = set(quiz_stages())
     order = [s.key for s in load_course().stages if s.key in shipped]
     order += sorted(shipped - set(order))
-    lines = ["_Generated from the quiz content by `python tools/answer_keys.py`; do not edit by hand._", ""]
+    lines = ["_Generated from the quiz content by `python tools/answer_keys.py`; do not edit by hand._", "",
+             "The letters below follow the order of the quiz files, which is what an HTML export or GitHub "
+             "shows. In a running notebook each learner sees the options in their own order, so their "
+             "letters differ: discuss answers by their text, not by letter.", ""]
     for stage in order:
         quiz = load_quiz(stage)
         lines += [f"### {_md(quiz.title)} (`{stage}`)", ""]
         for n, q in enumerate(quiz.questions, 1):
             right = ", ".join(q.label(i) for i in q.correct_ids)
-            kind = "" if "choose" in q.prompt.lower() else " (choose all that apply)" if q.multiple else " (choose one)"
+            kind = f" ({q.instruction.rstrip('.').lower()})" if q.instruction else ""
             lines.append(f"{n}. {_md(q.prompt)}{kind}  ")
             lines.append(f"   **Answer: {right}**")
             for o in q.options:

@@ -1,12 +1,20 @@
 """Knowledge-check content and grading, with no widgets: load a stage's questions, grade answers, render statically.
 
-    >>> q = load_quiz("evaluation").questions[0]
-    >>> grade(q, ["a", "c"]).status
+Options are stored by id; the letters A, B, C... only name the positions a learner sees. Each
+learner sees each question's options in their own order (:func:`option_order`, fixed by a key
+kept in their progress store), so answers are saved and graded by option id, never by letter.
+
+    >>> q = load_quiz("evaluation").question("threshold")
+    >>> grade(q, ["a", "d"]).reason
+    "Partly right: you chose 1 of the 3 right answers and 1 that isn't."
+    >>> option_order(q, "learner-key")        # the same tuple of option ids on every run
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import hashlib
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -28,6 +36,8 @@ __all__ = [
     "grade",
     "grade_quiz",
     "load_quiz",
+    "option_order",
+    "quiz_order",
     "quiz_stages",
     "selection",
     "static_html",
@@ -35,6 +45,11 @@ __all__ = [
 ]
 
 Selection = str | Iterable[str] | None
+Orders = Mapping[str, Sequence[str]]  # question id -> option ids in the order shown
+
+# a prompt that already says how many to choose gets no instruction added
+_SAYS_ALL = re.compile(r"\ball that apply\b", re.I)
+_SAYS_ONE = re.compile(r"\b(?:choose|select|pick|tick)\s+(?:only\s+)?one\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -47,12 +62,18 @@ class Option:
 
 @dataclass(frozen=True)
 class Question:
-    """One question; ``multiple`` means "choose all that apply" (any number of correct options)."""
+    """One question of the quiz for ``stage``; ``multiple`` means "select all that apply"."""
 
     id: str
     prompt: str
     multiple: bool
     options: tuple[Option, ...]
+    stage: str = ""
+
+    @property
+    def option_ids(self) -> tuple[str, ...]:
+        """The option ids in the content file's (canonical) order."""
+        return tuple(o.id for o in self.options)
 
     @property
     def correct_ids(self) -> tuple[str, ...]:
@@ -60,11 +81,32 @@ class Question:
 
     @property
     def hint(self) -> str:
-        return "Choose all that apply." if self.multiple else "Choose one."
+        return "Select all that apply." if self.multiple else "Select one."
 
-    def label(self, option_id: str) -> str:
-        """The letter learners see for an option: A, B, C, ..."""
-        return chr(ord("A") + [o.id for o in self.options].index(option_id))
+    @property
+    def instruction(self) -> str:
+        """The hint, or "" when the prompt already says how many to choose."""
+        says = (_SAYS_ALL if self.multiple else _SAYS_ONE).search(self.prompt)
+        return "" if says else self.hint
+
+    @property
+    def shown_prompt(self) -> str:
+        """The prompt as learners read it, with how many to choose."""
+        return f"{self.prompt} {self.instruction}".rstrip()
+
+    def ordered(self, order: Sequence[str] | None = None) -> tuple[Option, ...]:
+        """The options in ``order`` (option ids, e.g. from :func:`option_order`), else as in the file."""
+        if order is None:
+            return self.options
+        by_id = {o.id: o for o in self.options}
+        if sorted(order) != sorted(by_id):
+            raise ValueError(f"question {self.id!r}: an option order must list each of "
+                             f"{', '.join(by_id)} once, got {', '.join(order) or 'nothing'}")
+        return tuple(by_id[i] for i in order)
+
+    def label(self, option_id: str, order: Sequence[str] | None = None) -> str:
+        """The letter shown for an option (A, B, C...): its position in ``order``, else in the file."""
+        return chr(ord("A") + [o.id for o in self.ordered(order)].index(option_id))
 
 
 @dataclass(frozen=True)
@@ -107,7 +149,7 @@ def _parse(data: Any, label: str, stage: str | None) -> QuizContent:
             raise q.fail("options", "a multiple-answer question needs at least one correct option")
         if not multiple and n_correct != 1:
             raise q.fail("options", f"a single-answer question needs exactly one correct option (found {n_correct})")
-        questions.append(Question(qid, q.text("prompt"), multiple, tuple(options)))
+        questions.append(Question(qid, q.text("prompt"), multiple, tuple(options), key))
     return QuizContent(key, top.text("title"), tuple(questions))
 
 
@@ -131,6 +173,32 @@ def load_quiz(stage: str, path: str | Path | None = None) -> QuizContent:
         return _shipped(stage)
     data, label = read_content("", path)
     return _parse(data, label, stage)
+
+
+# ---------------------------------------------------------------- option order
+
+def option_order(question: Question, learner_key: str | None) -> tuple[str, ...]:
+    """The option ids in the order this learner sees them; the same on every run and restart.
+
+    Options are sorted by a SHA-256 hash (not Python's per-process ``hash()``) of the learner key,
+    the quiz stage, the question id and the option id, so the order differs between learners and
+    questions but never between runs. No key (no usable store, a static export): the file's order.
+
+        >>> option_order(question, "3f2a9c")   # e.g. ('c', 'a', 'd', 'b')
+    """
+    if not learner_key:
+        return question.option_ids
+
+    def rank(option_id: str) -> bytes:
+        parts = (learner_key, question.stage, question.id, option_id)
+        return hashlib.sha256("\x1f".join(parts).encode("utf-8")).digest()
+
+    return tuple(sorted(question.option_ids, key=lambda i: (rank(i), i)))
+
+
+def quiz_order(content: QuizContent, learner_key: str | None) -> dict[str, tuple[str, ...]]:
+    """:func:`option_order` for every question of ``content``: question id -> option ids."""
+    return {q.id: option_order(q, learner_key) for q in content.questions}
 
 
 # ---------------------------------------------------------------- grading
@@ -160,13 +228,18 @@ class OptionFeedback:
 
 @dataclass(frozen=True)
 class GradeResult:
-    """How one answer did. ``status`` is correct, partial, incorrect or unanswered; ``score`` is 0 to 1."""
+    """How one answer did. ``status`` is correct, partial, incorrect or unanswered; ``score`` is 0 to 1.
+
+    ``reason`` says the status in plain words ("Partly right: you chose 2 of the 3 right answers
+    and 1 that isn't."); ``feedback`` explains every option, in the order the learner saw them.
+    """
 
     question_id: str
     selected: tuple[str, ...]
     status: str
     score: float
     feedback: tuple[OptionFeedback, ...]
+    reason: str
 
     @property
     def correct(self) -> bool:
@@ -194,11 +267,31 @@ def selection(question: Question, selected: Selection) -> tuple[str, ...]:
     return tuple(i for i in ids if i in chosen)
 
 
-def grade(question: Question, selected: Selection) -> GradeResult:
-    """Grade one answer: option id(s) chosen -> status, score and feedback on every option.
+def _reason(question: Question, status: str, hits: int, wrong: int) -> str:
+    """The status in plain words, counting right and wrong picks for a multiple-answer question."""
+    n = len(question.correct_ids)
+    every = "the right answer" if n == 1 else f"all {n} right answers"
+    if status == "unanswered":
+        return "Not answered yet."
+    if not question.multiple:
+        return "Correct." if status == "correct" else "Not quite."
+    if status == "correct":
+        return f"Correct: you chose {every} and nothing else."
+    if status == "incorrect":
+        target = "the right answer" if n == 1 else f"one of the {n} right answers"
+        return f"Not quite: none of your choices is {target}."
+    got = every if hits == n else f"{hits} of the {n} right answers"
+    extra = f"{wrong} that isn't" if wrong == 1 else f"{wrong} that aren't" if wrong else "no wrong ones"
+    return f"Partly right: you chose {got} and {extra}."
+
+
+def grade(question: Question, selected: Selection, order: Sequence[str] | None = None) -> GradeResult:
+    """Grade one answer: option id(s) chosen -> status, score, reason and feedback on every option.
 
     A multiple-answer question scores (right picks - wrong picks) / number of right options,
-    never below 0; it is ``partial`` when some but not all of the choice is right.
+    never below 0; it is ``partial`` when some of the right options are chosen but the choice
+    is not exactly right (some missed, or wrong ones added). ``order`` (option ids as shown)
+    sets the feedback's order and letters; by default the file's.
     """
     chosen = selection(question, selected)
     right = set(question.correct_ids)
@@ -211,11 +304,13 @@ def grade(question: Question, selected: Selection) -> GradeResult:
         status, score = "partial", max(0.0, (hits - wrong) / len(right))
     else:
         status, score = "incorrect", 0.0
+    shown = question.ordered(order)
     feedback = tuple(
-        OptionFeedback(o.id, question.label(o.id), o.text, o.id in chosen, o.correct, o.explanation)
-        for o in question.options
+        OptionFeedback(o.id, chr(ord("A") + n), o.text, o.id in chosen, o.correct, o.explanation)
+        for n, o in enumerate(shown)
     )
-    return GradeResult(question.id, chosen, status, round(score, 4), feedback)
+    return GradeResult(question.id, chosen, status, round(score, 4), feedback,
+                       _reason(question, status, hits, wrong))
 
 
 @dataclass(frozen=True)
@@ -246,7 +341,9 @@ class QuizResult:
         """The graded quiz in plain text: each question, your choices, and every option's explanation."""
         lines = [self.content.title, self.headline()]
         for n, (q, r) in enumerate(zip(self.content.questions, self.results, strict=True), 1):
-            lines += ["", f"{n}. {q.prompt} [{r.status}]"]
+            lines += ["", f"{n}. {q.shown_prompt} [{r.status}]"]
+            if r.status != "unanswered":
+                lines.append(f"   {r.reason}")
             for f in r.feedback:
                 box = "[x]" if f.selected else "[ ]"
                 lines.append(f"   {box} {f.label}. {f.text}")
@@ -255,34 +352,38 @@ class QuizResult:
         return "\n".join(lines)
 
 
-def grade_quiz(content: QuizContent, answers: Mapping[str, Selection]) -> QuizResult:
-    """Grade every question of ``content``; questions missing from ``answers`` count as unanswered."""
+def grade_quiz(content: QuizContent, answers: Mapping[str, Selection], orders: Orders | None = None) -> QuizResult:
+    """Grade every question of ``content``; questions missing from ``answers`` count as unanswered.
+
+    ``orders`` (question id -> option ids as shown, e.g. :func:`quiz_order`) sets each
+    question's feedback order and letters; questions not in it keep the file's order.
+    """
     for qid in answers:
         content.question(qid)  # KeyError names the valid ids
-    return QuizResult(content, tuple(grade(q, answers.get(q.id)) for q in content.questions))
+    orders = orders or {}
+    return QuizResult(content, tuple(grade(q, answers.get(q.id), orders.get(q.id)) for q in content.questions))
 
 
 # ---------------------------------------------------------------- display
 
 def feedback_html(result: GradeResult) -> str:
-    """One graded answer as HTML: the verdict, then why each option is right or wrong (escaped)."""
-    word = {"correct": "Correct.", "partial": "Partly right.", "incorrect": "Not quite.",
-            "unanswered": "Not answered yet."}[result.status]
+    """One graded answer as HTML: the reason for its status, then why each option is right or wrong (escaped)."""
     items = "".join(
         f'<li class="{_VERDICTS[(f.selected, f.correct)][1]}"><b>{html_escape(f.label)}. {html_escape(f.verdict)}</b> '
         f"{html_escape(f.explanation)}</li>"
         for f in result.feedback
     ) if result.status != "unanswered" else ""
     items = f'<ul class="mlw-quiz-explanations">{items}</ul>' if items else ""
-    return f'<div class="mlw-quiz-verdict mlw-quiz-{result.status}"><b>{html_escape(word)}</b>{items}</div>'
+    return f'<div class="mlw-quiz-verdict mlw-quiz-{result.status}"><b>{html_escape(result.reason)}</b>{items}</div>'
 
 
 def static_html(content: QuizContent) -> str:
-    """Questions and options as HTML, with no answers: for places widgets cannot run."""
+    """Questions and options as HTML, with no answers, in the file's order: for places widgets cannot run."""
     parts = [f'<div class="mlw-quiz mlw-quiz-static"><h3>{html_escape(content.title)}</h3><ol>']
     for q in content.questions:
         options = "".join(f"<li>{html_escape(q.label(o.id))}. {html_escape(o.text)}</li>" for o in q.options)
-        parts.append(f"<li><p>{html_escape(q.prompt)} <em>{html_escape(q.hint)}</em></p>"
+        instruction = f" <em>{html_escape(q.instruction)}</em>" if q.instruction else ""
+        parts.append(f"<li><p>{html_escape(q.prompt)}{instruction}</p>"
                      f'<ul style="list-style: none">{options}</ul></li>')
     parts.append("</ol><p><em>Run this notebook in Jupyter to answer and get feedback.</em></p></div>")
     return "".join(parts)
@@ -292,5 +393,5 @@ def static_text(content: QuizContent) -> str:
     """Questions and options as plain text, with no answers."""
     lines = [content.title]
     for n, q in enumerate(content.questions, 1):
-        lines += ["", f"{n}. {q.prompt} ({q.hint})"] + [f"   {q.label(o.id)}. {o.text}" for o in q.options]
+        lines += ["", f"{n}. {q.shown_prompt}"] + [f"   {q.label(o.id)}. {o.text}" for o in q.options]
     return "\n".join(lines)

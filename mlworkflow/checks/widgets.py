@@ -14,6 +14,7 @@ said in the widget's own status line.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,7 @@ from mlworkflow.checks.quiz import (
     feedback_html,
     grade_quiz,
     load_quiz,
+    quiz_order,
     selection,
     static_html,
     static_text,
@@ -67,7 +69,14 @@ class Quiz(StaticFallback, widgets.VBox):
     every question and saves the answers under ``quiz/<stage>`` in the progress store; a new
     ``Quiz`` for the same stage restores them. Passing ``answers=`` pre-selects and grades those
     instead (for a worked example or a headless run) and saves nothing until Check is pressed.
+
+    Each learner sees the options in their own order (:attr:`order`), the same after a restart:
+    it comes from a random key made once and kept in the progress store under ``quiz/learner``.
+    Without a usable store the options keep the content file's order. Letters name positions;
+    answers are kept by option id, so saved answers fit whatever the order.
     """
+
+    learner_section = "quiz/learner"
 
     stage_key = Unicode(read_only=True)
     answers = Dict()
@@ -78,6 +87,8 @@ class Quiz(StaticFallback, widgets.VBox):
         self._content = load_quiz(stage_key, path)
         self._store = store if store is not None else ProgressStore()
         self._section = f"quiz/{self._content.stage}"
+        self._notes: list[str] = []  # store notices (a damaged file moved aside) to show once built
+        self._order = quiz_order(self._content, self._learner_key())
         self._syncing = False
         self._boxes: dict[str, list[widgets.Checkbox]] = {}
         self._option_of: dict[int, tuple[str, str]] = {}  # id(checkbox) -> (question id, option id)
@@ -99,17 +110,21 @@ class Quiz(StaticFallback, widgets.VBox):
         if answers is not None:
             self.answers = dict(answers)  # validated like a learner's ticks
             self.checked = True
+            if self._notes:  # e.g. a damaged progress file was moved aside while reading the key
+                headline, note = self.result.headline(), " ".join(self._notes)
+                self._say(f"<b>{html_escape(headline)}.</b> {html_escape(note)}", f"{headline}. {note}")
         else:
             self._restore()
 
     # -- building
     def _question_box(self, n: int, qid: str) -> widgets.VBox:
         q = self._content.question(qid)
-        prompt = widgets.HTML(f"<p><b>{n}.</b> {html_escape(q.prompt)} <em>{html_escape(q.hint)}</em></p>")
+        instruction = f" <em>{html_escape(q.instruction)}</em>" if q.instruction else ""
+        prompt = widgets.HTML(f"<p><b>{n}.</b> {html_escape(q.prompt)}{instruction}</p>")
         prompt.add_class("mlw-quiz-prompt")
         rows, boxes = [], []
-        for o in q.options:
-            box = widgets.Checkbox(value=False, description=q.label(o.id), indent=False,
+        for o in q.ordered(self._order[q.id]):
+            box = widgets.Checkbox(value=False, description=q.label(o.id, self._order[q.id]), indent=False,
                                    layout=widgets.Layout(width="3.5em"))
             self._option_of[id(box)] = (q.id, o.id)
             box.observe(self._on_box, names="value")
@@ -167,7 +182,7 @@ class Quiz(StaticFallback, widgets.VBox):
         try:
             for q in self._content.questions:
                 chosen = set(self.answers.get(q.id, []))
-                for o, box in zip(q.options, self._boxes[q.id], strict=True):
+                for o, box in zip(q.ordered(self._order[q.id]), self._boxes[q.id], strict=True):
                     box.value = o.id in chosen
         finally:
             self._syncing = False
@@ -190,14 +205,32 @@ class Quiz(StaticFallback, widgets.VBox):
         self._say(f'<span class="mlw-quiz-error" role="alert">{html_escape(message)}</span>', message)
 
     # -- progress store
+    def _learner_key(self) -> str | None:
+        """This learner's random key for the option order, made and saved once; None if the store can't keep it."""
+        def load() -> tuple[bool, str | None]:
+            outcome = store_call(lambda: self._store.load(self.learner_section), "reading your quiz settings")
+            self._notes += outcome.notes
+            key = outcome.value.get("key") if outcome.ok and isinstance(outcome.value, dict) else None
+            return outcome.ok, key if isinstance(key, str) and key else None
+
+        ok, key = load()
+        if key or not ok:  # unreadable: never overwrite a key we could not see
+            return key
+        # an order that could not be kept would change at the next restart: keep the file's order then
+        made = store_call(lambda: self._store.save(self.learner_section, {"key": secrets.token_hex(8)}),
+                          "saving your quiz settings")
+        self._notes += made.notes
+        return load()[1] if made.ok else None  # re-read: another notebook may have saved its key first
+
     def _restore(self) -> None:
         outcome = store_call(lambda: self._store.load(self._section), "reading your saved answers")
+        notes, self._notes = self._notes + outcome.notes, []
         if not outcome.ok:
             self._say(f"Your saved answers could not be loaded: {html_escape(outcome.error)}", outcome.error)
             return
         saved = outcome.value
-        if outcome.notes:
-            note = " ".join(outcome.notes)
+        if notes:
+            note = " ".join(notes)
             self._say(html_escape(note), note)
         restored = {}
         for qid, sel in (saved.get("answers") or {}).items() if isinstance(saved, dict) else ():
@@ -246,9 +279,14 @@ class Quiz(StaticFallback, widgets.VBox):
         return self._content
 
     @property
+    def order(self) -> dict[str, tuple[str, ...]]:
+        """Question id -> option ids in the order this learner sees them (A, B, C...)."""
+        return dict(self._order)
+
+    @property
     def result(self) -> QuizResult:
-        """The current answers, graded."""
-        return grade_quiz(self._content, self.answers)
+        """The current answers, graded; feedback in the order shown."""
+        return grade_quiz(self._content, self.answers, self._order)
 
     def report(self) -> str:
         """The graded answers as plain text (what a headless run prints)."""

@@ -4,7 +4,17 @@ import json
 
 import pytest
 
-from mlworkflow.checks.quiz import feedback_html, grade, grade_quiz, load_quiz, quiz_stages, selection, static_text
+from mlworkflow.checks.quiz import (
+    feedback_html,
+    grade,
+    grade_quiz,
+    load_quiz,
+    quiz_order,
+    quiz_stages,
+    selection,
+    static_html,
+    static_text,
+)
 from mlworkflow.core.content import ContentError
 
 STAGES = ("problem", "data", "training", "evaluation", "deployment", "monitoring")
@@ -180,4 +190,61 @@ def test_static_text_and_result_text():
     first = quiz.questions[0]
     report = grade_quiz(quiz, {first.id: first.correct_ids[0]}).text()
     assert report.splitlines()[1].startswith(f"1 of {len(quiz.questions)} correct")
-    assert f"1. {first.prompt} [correct]" in report and "Right choice." in report
+    assert f"1. {first.prompt} Select one. [correct]" in report and "Right choice." in report
+
+
+# -- instructions, letters and the order shown ----------------------------------------------
+
+@pytest.mark.parametrize("multiple, prompt, shown", [
+    (True, "Which apply?", "Which apply? Select all that apply."),
+    (True, "Which apply? Select all that apply.", "Which apply? Select all that apply."),
+    (True, "Which apply (choose all that apply)?", "Which apply (choose all that apply)?"),
+    (False, "Which is best?", "Which is best? Select one."),
+    (False, "Which is best? Choose one.", "Which is best? Choose one."),
+    (False, "Which one is best?", "Which one is best? Select one."),
+])
+def test_the_instruction_is_added_once(tmp_path, multiple, prompt, shown):
+    ids = ("a", "b", "c")
+    q = _load(tmp_path, prompt=prompt, multiple=multiple, correct=("a", "b") if multiple else ("a",), ids=ids)
+    assert q.shown_prompt == shown
+    quiz = load_quiz("evaluation", path=_write(tmp_path, _quiz(prompt=prompt, multiple=multiple, ids=ids)))
+    assert f"1. {shown}" in static_text(quiz)
+    html = static_html(quiz)
+    assert html.count("that apply") + html.count(" one.") == 1  # said once, in the prompt or added
+
+
+def test_letters_and_feedback_follow_the_order_given(tmp_path):
+    q = _load(tmp_path, multiple=True, correct=("a", "b"), ids=("a", "b", "c", "d"))
+    order = ("c", "a", "d", "b")
+    assert [q.label(i, order) for i in "abcd"] == ["B", "D", "A", "C"]
+    assert [q.label(i) for i in "abcd"] == ["A", "B", "C", "D"]  # no order: the file's
+    r = grade(q, ["b", "c"], order)
+    assert [(f.label, f.option_id) for f in r.feedback] == [("A", "c"), ("B", "a"), ("C", "d"), ("D", "b")]
+    assert r.selected == ("b", "c")  # ids, never letters
+    assert r.reason == "Partly right: you chose 1 of the 2 right answers and 1 that isn't."
+    for bad in (("a", "b", "c"), ("a", "b", "c", "c"), ("a", "b", "c", "z")):
+        with pytest.raises(ValueError, match="must list each of a, b, c, d once"):
+            grade(q, "a", bad)
+
+
+def test_grade_quiz_uses_each_question_order():
+    quiz = load_quiz("evaluation")
+    orders = quiz_order(quiz, "learner-3")
+    result = grade_quiz(quiz, {"threshold": ["a"]}, orders)
+    for q, r in zip(quiz.questions, result.results, strict=True):
+        assert tuple(f.option_id for f in r.feedback) == orders[q.id]
+    assert grade_quiz(quiz, {}).results[0].feedback[0].option_id == quiz.questions[0].options[0].id
+
+
+def test_reason_says_the_status_in_plain_words(tmp_path):
+    single = _load(tmp_path)
+    assert [grade(single, s).reason for s in ("a", "b", None)] == ["Correct.", "Not quite.", "Not answered yet."]
+    multi = _load(tmp_path, multiple=True, correct=("a", "b", "c"), ids=("a", "b", "c", "d", "e"))
+    assert grade(multi, list("abc")).reason == "Correct: you chose all 3 right answers and nothing else."
+    assert grade(multi, list("ab")).reason == "Partly right: you chose 2 of the 3 right answers and no wrong ones."
+    assert grade(multi, list("abcd")).reason == "Partly right: you chose all 3 right answers and 1 that isn't."
+    assert grade(multi, list("ade")).reason == "Partly right: you chose 1 of the 3 right answers and 2 that aren't."
+    assert grade(multi, list("de")).reason == "Not quite: none of your choices is one of the 3 right answers."
+    lone = _load(tmp_path, multiple=True, correct=("b",))
+    assert grade(lone, "b").reason == "Correct: you chose the right answer and nothing else."
+    assert grade(lone, "a").reason == "Not quite: none of your choices is the right answer."

@@ -10,8 +10,9 @@ from traitlets.traitlets import EventHandler
 import mlworkflow.checks.widgets as check_widgets
 from mlworkflow import ApplyToProject, ProjectBrief, Quiz
 from mlworkflow.checks.apply import section_for
-from mlworkflow.checks.quiz import static_html
+from mlworkflow.checks.quiz import quiz_order, static_html
 from mlworkflow.core.progress import ProgressError, ProgressStore
+from mlworkflow.core.text import html_escape
 from mlworkflow.ui import is_guarded
 
 
@@ -81,10 +82,16 @@ def test_quiz_callbacks_are_all_guarded(store):
     assert sum("Checkbox.value" in where for where, _ in _callbacks(quiz)) == boxes
 
 
+def _tick(quiz, question_index, option_id, value=True):
+    """Tick the box of ``option_id`` wherever this learner's order shows it."""
+    q = quiz.content.questions[question_index]
+    quiz._boxes[q.id][quiz.order[q.id].index(option_id)].value = value
+    return q
+
+
 def test_quiz_error_in_a_callback_is_said_not_raised(store, monkeypatch):
     quiz = Quiz("evaluation", store=store)
-    q = quiz.content.questions[0]
-    quiz._boxes[q.id][0].value = True
+    q = _tick(quiz, 0, "a")
 
     def broken(*_args):
         raise RuntimeError("boom")
@@ -97,44 +104,39 @@ def test_quiz_error_in_a_callback_is_said_not_raised(store, monkeypatch):
     assert quiz.answers == {q.id: ["a"]}  # the learner's ticks are kept
 
 
-def _tick(quiz, question_index, option_index, value=True):
-    q = quiz.content.questions[question_index]
-    quiz._boxes[q.id][option_index].value = value
-    return q
-
-
 def test_widget_saves_on_check_and_restores(tmp_path):
     store = ProgressStore(home=tmp_path)
     quiz = Quiz("evaluation", store=store)
     assert quiz.answers == {} and not quiz.checked
-    q0 = _tick(quiz, 0, 0)
-    q2 = _tick(quiz, 2, 0)
-    _tick(quiz, 2, 1)
+    q0 = _tick(quiz, 0, "a")
+    q2 = _tick(quiz, 2, "a")
+    _tick(quiz, 2, "b")
     quiz._check_button.click()
     assert quiz.checked
     saved = store.load("quiz/evaluation")
-    assert saved["answers"] == {q0.id: ["a"], q2.id: ["a", "b"]}
+    assert saved["answers"] == {q0.id: ["a"], q2.id: ["a", "b"]}  # by option id, whatever the order shown
     assert saved["checked"] is True and saved["max_score"] == len(quiz.content.questions)
 
     again = Quiz("evaluation", store=ProgressStore(home=tmp_path))
+    assert again.order == quiz.order  # a restart shows the same order
     assert again.answers == saved["answers"] and again.checked
-    assert [b.value for b in again._boxes[q2.id]] == [True, True, False, False]
+    assert [b.value for b in again._boxes[q2.id]] == [i in ("a", "b") for i in again.order[q2.id]]
     assert again._feedback[q0.id].outputs  # the feedback is shown again
     assert again.report() == quiz.report()
 
 
 def test_single_answer_ticks_replace_each_other(tmp_path):
     quiz = Quiz("evaluation", store=ProgressStore(home=tmp_path))
-    q = _tick(quiz, 0, 0)
-    _tick(quiz, 0, 1)
+    q = _tick(quiz, 0, "a")
+    _tick(quiz, 0, "b")
     assert quiz.answers[q.id] == ["b"]
-    assert [b.value for b in quiz._boxes[q.id]] == [False, True, False]
+    assert [b.value for b in quiz._boxes[q.id]] == [i == "b" for i in quiz.order[q.id]]
 
 
 def test_changing_an_answer_hides_stale_feedback(tmp_path):
     quiz = Quiz("evaluation", answers={"accuracy-paradox": "a"}, store=ProgressStore(home=tmp_path))
     assert quiz.checked and quiz._feedback["accuracy-paradox"].outputs
-    _tick(quiz, 0, 1)
+    _tick(quiz, 0, "b")
     assert not quiz.checked and quiz._feedback["accuracy-paradox"].outputs == ()
 
 
@@ -165,12 +167,69 @@ class _BrokenStore(ProgressStore):
 
 def test_save_error_is_said_in_plain_words_and_keeps_the_selection(tmp_path):
     quiz = Quiz("evaluation", store=_BrokenStore(home=tmp_path))
-    q = _tick(quiz, 0, 0)
+    q = _tick(quiz, 0, "a")
     quiz._check_button.click()  # must not raise
     status = quiz._status.outputs[0]["data"]
     assert "could not be saved: the folder is read-only" in status["text/html"]
     assert "Traceback" not in status["text/html"]
-    assert quiz.answers == {q.id: ["a"]} and quiz._boxes[q.id][0].value
+    assert quiz.answers == {q.id: ["a"]} and quiz._boxes[q.id][quiz.order[q.id].index("a")].value
+
+
+def test_each_learner_sees_their_own_order_kept_in_the_store(tmp_path):
+    store = ProgressStore(home=tmp_path)
+    first = Quiz("evaluation", store=store)
+    key = store.load(Quiz.learner_section)["key"]
+    assert isinstance(key, str) and len(key) >= 16
+    assert first.order == quiz_order(first.content, key)
+    assert Quiz("evaluation", store=store).order == first.order
+    assert store.load(Quiz.learner_section) == {"key": key}  # made once, not on every Quiz
+
+    store.save(Quiz.learner_section, {"key": "another learner"})
+    other = Quiz("evaluation", store=store)
+    assert other.order == quiz_order(other.content, "another learner")
+    boxes = [w for w in _walk(other) if "mlw-quiz-question" in w._dom_classes]
+    for q, box in zip(other.content.questions, boxes, strict=True):
+        rows = [w for w in box.children if "mlw-quiz-option" in w._dom_classes]
+        # the letters name positions; the texts follow this learner's order
+        assert [r.children[0].description for r in rows] == ["A", "B", "C", "D"][:len(q.options)]
+        assert [r.children[1].value for r in rows] == [
+            f'<span class="mlw-quiz-option-text">{html_escape(o.text)}</span>' for o in q.ordered(other.order[q.id])
+        ]
+
+
+def test_feedback_letters_follow_the_order_shown(tmp_path):
+    store = ProgressStore(home=tmp_path)
+    store.save(Quiz.learner_section, {"key": "learner-7"})
+    quiz = Quiz("evaluation", answers={"threshold": ["a", "d"]}, store=store)
+    order = quiz.order["threshold"]
+    html = _html(quiz._feedback["threshold"])
+    assert "Partly right: you chose 1 of the 3 right answers and 1 that isn&#x27;t." in html
+    letter = chr(ord("A") + order.index("d"))
+    assert f"<b>{letter}. Not right.</b>" in html
+    d_text = next(o.text for o in quiz.content.question("threshold").options if o.id == "d")
+    assert f"[x] {letter}. {d_text}" in quiz.report()
+
+
+def test_without_a_usable_store_the_file_order_is_kept(tmp_path):
+    quiz = Quiz("evaluation", store=_BrokenStore(home=tmp_path))  # the key cannot be saved
+    assert quiz.order == {q.id: q.option_ids for q in quiz.content.questions}
+
+
+def test_a_damaged_progress_file_is_said_even_when_the_order_key_finds_it(tmp_path):
+    store = ProgressStore(home=tmp_path)
+    store.path.write_text("{not json", encoding="utf-8")
+    quiz = Quiz("evaluation", store=store)
+    assert "was damaged, so it was moved" in quiz._status.outputs[0]["data"]["text/plain"]
+    assert quiz.order == quiz_order(quiz.content, store.load(Quiz.learner_section)["key"])
+
+
+def test_multiple_answer_prompts_say_select_all_that_apply(tmp_path):
+    quiz = Quiz("evaluation", store=ProgressStore(home=tmp_path))
+    prompts = [w.value for w in _walk(quiz) if "mlw-quiz-prompt" in getattr(w, "_dom_classes", ())]
+    assert len(prompts) == len(quiz.content.questions)
+    for q, prompt in zip(quiz.content.questions, prompts, strict=True):
+        assert ("Select all that apply." in prompt) == q.multiple
+        assert prompt.count("Select") == 1
 
 
 def test_static_rendering_gives_no_answers_away(tmp_path):
