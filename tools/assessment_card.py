@@ -160,8 +160,11 @@ def card(graded: list[Graded]) -> str:
         "text, money and data with no prediction). Each was graded by a person, overall (0 unusable, 1 weak, "
         "2 decent, 3 strong) and per criterion (met, partial, missing), by the definitions in "
         "`tests/data/statements/GRADING.md`, not by running the code. "
-        f"{len(hold)} statements (about a quarter of each family) were held out before tuning; "
-        f"the other {len(dev)} were used to develop the cue words and rules.",
+        f"{len(hold)} statements (about a quarter of each family) were held out: they were never used to "
+        f"choose cue words, rules or thresholds. The other {len(dev)} were used to develop them. The corpus "
+        "was written in two rounds; the second round's statements (from industries the first round did not "
+        "cover) were written after the rules were settled, and only their development part was used for the "
+        "last adjustments.",
         "",
         "## Headline figures",
         "",

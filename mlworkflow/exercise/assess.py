@@ -226,6 +226,8 @@ def _judge(spec: CriterionSpec, sentences: list[Sentence], rubric: Rubric) -> Cr
                     if role in s.roles:
                         seen.setdefault(role, s)
         n = len(seen)
+        if spec.distinct_kinds:  # two limits: of two kinds, or the same kind said in two sentences
+            n = max(n, sum(any(k in s.roles for k in spec.distinct_kinds) for s in pool))
         status = "met" if n >= spec.met_distinct else "partial" if n >= spec.partial_distinct else "missing"
         holders = list(dict.fromkeys(seen.values()))
     else:
