@@ -166,7 +166,7 @@ def _execute(path: Path) -> float:
 
 _HEAVY_IMPORTS = """import numpy, pandas, ipywidgets, matplotlib.figure
 import sklearn.linear_model, sklearn.ensemble, sklearn.tree, sklearn.compose, sklearn.metrics
-import mlworkflow.display.stepper, mlworkflow.checks.quiz_widget, mlworkflow.checks.apply"""
+import mlworkflow.display.widgets, mlworkflow.checks.widgets, mlworkflow.exercise.widgets"""
 
 
 def bench_course(repeats: int) -> dict[str, Any]:

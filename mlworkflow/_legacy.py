@@ -11,11 +11,13 @@ are looked up, on first use, in the modules that hold them now.
 from __future__ import annotations
 
 import importlib
-import importlib.abc
 import importlib.machinery
 import sys
 import types
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
+
+if TYPE_CHECKING:  # pragma: no cover
+    from importlib.abc import Loader
 
 __all__ = ["LEGACY", "install", "legacy_module"]
 
@@ -71,7 +73,7 @@ def _module_getattr(old: str) -> Any:
     return __getattr__
 
 
-class _LegacyLoader(importlib.abc.Loader):
+class _LegacyLoader:  # duck-typed: importlib.abc would pull in importlib.resources on every import
     def create_module(self, spec: importlib.machinery.ModuleSpec) -> types.ModuleType:
         old = spec.name.rpartition(".")[2]
         module = types.ModuleType(spec.name, f"Old name of {', '.join('mlworkflow.' + w for w in LEGACY[old])}.")
@@ -82,12 +84,12 @@ class _LegacyLoader(importlib.abc.Loader):
         return None
 
 
-class _LegacyFinder(importlib.abc.MetaPathFinder):
+class _LegacyFinder:
     def find_spec(self, fullname: str, path: Any, target: Any = None) -> importlib.machinery.ModuleSpec | None:
         package, _, old = fullname.rpartition(".")
         if package != "mlworkflow" or old not in LEGACY:
             return None
-        return importlib.machinery.ModuleSpec(fullname, _LegacyLoader())
+        return importlib.machinery.ModuleSpec(fullname, cast("Loader", _LegacyLoader()))
 
 
 _FINDER = _LegacyFinder()
