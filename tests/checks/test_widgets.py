@@ -2,10 +2,9 @@
 
 import json
 
-import ipywidgets as widgets
 import pytest
 from traitlets import TraitError
-from traitlets.traitlets import EventHandler
+from widget_checks import callback_sites, unguarded, walk
 
 import mlworkflow.checks.widgets as check_widgets
 from mlworkflow import ApplyToProject, ProjectBrief, Quiz
@@ -13,7 +12,6 @@ from mlworkflow.checks.apply import section_for
 from mlworkflow.checks.quiz import quiz_order, static_html
 from mlworkflow.core.progress import ProgressError, ProgressStore
 from mlworkflow.core.text import html_escape
-from mlworkflow.ui import is_guarded
 
 
 @pytest.fixture
@@ -26,33 +24,11 @@ def no_graphviz(monkeypatch):
     monkeypatch.setenv("MLWORKFLOW_GRAPHVIZ", "none")
 
 
-def _walk(widget):
-    yield widget
-    for child in getattr(widget, "children", ()):
-        yield from _walk(child)
-
-
-def _callbacks(widget):
-    """(where, callback) for every button click handler and every observer the widget owns."""
-    found = []
-    for w in _walk(widget):
-        if isinstance(w, widgets.Button):
-            found += [(f"{w.description!r} click", cb) for cb in w._click_handlers.callbacks]
-        for name, kinds in w._trait_notifiers.items():
-            for cb in kinds.get("change", []):
-                if isinstance(cb, EventHandler) and cb.name is not None:  # an @observe method
-                    cb = getattr(w, cb.name)
-                ours = getattr(cb, "__module__", "").startswith("mlworkflow")  # not ipywidgets' own
-                if getattr(cb, "__self__", None) is widget and ours:
-                    found.append((f"{type(w).__name__}.{name} observer", cb))
-    return found
-
-
 def _assert_all_guarded(widget, buttons):
-    found = _callbacks(widget)
+    found = callback_sites(widget)
     assert sum("click" in where for where, _ in found) == buttons
     assert any("observer" in where for where, _ in found)
-    assert [where for where, cb in found if not is_guarded(cb)] == []
+    assert unguarded(widget) == []
 
 
 def _html(output) -> str:
@@ -79,7 +55,7 @@ def test_quiz_callbacks_are_all_guarded(store):
     quiz = Quiz("evaluation", store=store)
     _assert_all_guarded(quiz, buttons=1)
     boxes = sum(len(b) for b in quiz._boxes.values())
-    assert sum("Checkbox.value" in where for where, _ in _callbacks(quiz)) == boxes
+    assert sum("Checkbox.value" in where for where, _ in callback_sites(quiz)) == boxes
 
 
 def _tick(quiz, question_index, option_id, value=True):
@@ -187,7 +163,7 @@ def test_each_learner_sees_their_own_order_kept_in_the_store(tmp_path):
     store.save(Quiz.learner_section, {"key": "another learner"})
     other = Quiz("evaluation", store=store)
     assert other.order == quiz_order(other.content, "another learner")
-    boxes = [w for w in _walk(other) if "mlw-quiz-question" in w._dom_classes]
+    boxes = [w for w in walk(other) if "mlw-quiz-question" in w._dom_classes]
     for q, box in zip(other.content.questions, boxes, strict=True):
         rows = [w for w in box.children if "mlw-quiz-option" in w._dom_classes]
         # the letters name positions; the texts follow this learner's order
@@ -225,7 +201,7 @@ def test_a_damaged_progress_file_is_said_even_when_the_order_key_finds_it(tmp_pa
 
 def test_multiple_answer_prompts_say_select_all_that_apply(tmp_path):
     quiz = Quiz("evaluation", store=ProgressStore(home=tmp_path))
-    prompts = [w.value for w in _walk(quiz) if "mlw-quiz-prompt" in getattr(w, "_dom_classes", ())]
+    prompts = [w.value for w in walk(quiz) if "mlw-quiz-prompt" in getattr(w, "_dom_classes", ())]
     assert len(prompts) == len(quiz.content.questions)
     for q, prompt in zip(quiz.content.questions, prompts, strict=True):
         assert ("Select all that apply." in prompt) == q.multiple
@@ -254,7 +230,7 @@ def test_every_shown_string_is_escaped(tmp_path):
     path = _write(tmp_path, data)
     quiz = Quiz("evaluation", path=path, answers={"q1": ["a"]}, store=ProgressStore(home=tmp_path))
     shown = [static_html(quiz.content)]
-    shown += [w.value for w in _walk(quiz) if hasattr(w, "value") and isinstance(w.value, str)]
+    shown += [w.value for w in walk(quiz) if hasattr(w, "value") and isinstance(w.value, str)]
     shown += [o["data"]["text/html"] for out in quiz._feedback.values() for o in out.outputs]
     assert any("&lt;script&gt;" in s for s in shown)
     assert all("<script>" not in s for s in shown)
@@ -330,9 +306,9 @@ def test_unknown_stage():
 # -- ProjectBrief ---------------------------------------------------------------------------------
 def test_brief_callbacks_are_all_guarded(store, no_graphviz):
     widget = ProjectBrief(store=store)
-    found = _callbacks(widget)
+    found = callback_sites(widget)
     assert sum("click" in where for where, _ in found) == 2  # Refresh, Export (no observers)
-    assert [where for where, cb in found if not is_guarded(cb)] == []
+    assert unguarded(widget) == []
 
 
 def test_brief_error_in_a_callback_is_said_not_raised(store, no_graphviz, monkeypatch):

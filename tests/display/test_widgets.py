@@ -2,7 +2,7 @@ import logging
 
 import ipywidgets as widgets
 import pytest
-from traitlets import EventHandler
+from widget_checks import callback_sites, unguarded, walk
 
 from mlworkflow.display import navigation
 from mlworkflow.display.widgets import StageStepper
@@ -81,38 +81,16 @@ def test_static_fallback_without_graphviz_uses_text(monkeypatch):
     assert "<pre>" in s._repr_mimebundle_()["text/html"]
 
 
-def _own_callbacks(widget: widgets.Widget) -> list:
-    """The widget's own observers (bound to it, defined in mlworkflow), for the guard check."""
-    found = []
-    for by_type in widget._trait_notifiers.values():
-        for handler in by_type.get("change", []):
-            if isinstance(handler, EventHandler):  # an @observe method, registered unbound
-                handler = getattr(widget, handler.name)
-            if getattr(handler, "__self__", None) is widget and handler.__module__.startswith("mlworkflow"):
-                found.append(handler)
-    return found
-
-
-def _buttons(widget: widgets.Widget) -> list[widgets.Button]:
-    out, todo = [], [widget]
-    while todo:
-        w = todo.pop()
-        if isinstance(w, widgets.Button):
-            out.append(w)
-        todo.extend(getattr(w, "children", ()))
-    return out
-
-
 def test_every_click_handler_and_observer_is_guarded():
     s = StageStepper()
-    buttons = _buttons(s)
+    buttons = [w for w in walk(s) if isinstance(w, widgets.Button)]
     assert len(buttons) == 2 + 6
     for button in buttons:
         handlers = button._click_handlers.callbacks
         assert handlers and all(is_guarded(h) for h in handlers), button.description
-    observers = _own_callbacks(s)
+    observers = [cb for where, cb in callback_sites(s) if where.endswith(" observer")]
     assert [o.__name__ for o in observers] == ["_on_change", "_on_change"]  # index and show_loops
-    assert all(is_guarded(o) for o in observers)
+    assert unguarded(s) == []
 
 
 def test_a_failing_render_is_said_in_the_widget_not_raised(monkeypatch, caplog):

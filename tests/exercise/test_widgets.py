@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import json
 
-import ipywidgets as widgets
 import pytest
 from statements import STRONG
-from traitlets.traitlets import EventHandler
+from widget_checks import callback_sites, unguarded
 
 import mlworkflow.exercise.widgets as form_module
 from mlworkflow import ProblemStatementForm
 from mlworkflow.core.progress import ProgressStore
 from mlworkflow.exercise.rubric import load_exercise
-from mlworkflow.ui import is_guarded
 
 
 @pytest.fixture
@@ -37,34 +35,13 @@ def _classes(widget) -> set[str]:
     return found
 
 
-def _walk(widget):
-    yield widget
-    for child in getattr(widget, "children", ()):
-        yield from _walk(child)
-
-
-def _callbacks(widget):
-    """(where, callback) for every button click handler and every observer the form owns."""
-    found = []
-    for w in _walk(widget):
-        if isinstance(w, widgets.Button):
-            found += [(f"{w.description!r} click", cb) for cb in w._click_handlers.callbacks]
-        for name, kinds in w._trait_notifiers.items():
-            for cb in kinds.get("change", []):
-                if isinstance(cb, EventHandler) and cb.name is not None:  # an @observe method
-                    cb = getattr(w, cb.name)
-                ours = getattr(cb, "__module__", "").startswith("mlworkflow")  # not ipywidgets' own
-                if getattr(cb, "__self__", None) is widget and ours:
-                    found.append((f"{type(w).__name__}.{name} observer", cb))
-    return found
-
-
 def test_every_button_and_observer_is_guarded(store):
-    found = _callbacks(_form(store))
+    form = _form(store)
+    found = callback_sites(form)
     assert sum("click" in where for where, _ in found) == 6
     observed = {where.split()[0] for where, _ in found if "observer" in where}
     assert {f"ProblemStatementForm.{name}" for name in ("problem", "hints_shown", "status")} <= observed
-    assert [where for where, cb in found if not is_guarded(cb)] == []
+    assert unguarded(form) == []
 
 
 def test_prefilled_form_gives_feedback_and_is_not_saved(store):

@@ -4,38 +4,11 @@ from __future__ import annotations
 
 import logging
 
-import ipywidgets as widgets
 from statements import STRONG
+from widget_checks import own_callbacks, unguarded
 
 from mlworkflow.leader import widgets as pulse_widgets
 from mlworkflow.leader.widgets import ClassPulse
-from mlworkflow.ui import is_guarded
-
-
-def _all_widgets(root):
-    """The widget and everything inside it."""
-    found, todo = [], [root]
-    while todo:
-        w = todo.pop()
-        found.append(w)
-        todo.extend(getattr(w, "children", ()))
-    return found
-
-
-def _own_callbacks(widget):
-    """Click handlers of every button inside, and observers that are the widget's own methods."""
-    found = []
-    for obj in _all_widgets(widget):
-        if isinstance(obj, widgets.Button):
-            found += list(obj._click_handlers.callbacks)
-        for callbacks in obj._trait_notifiers.values():
-            for cb in callbacks.get("change", []):
-                func = getattr(cb, "func", None)  # an @observe handler: look up the bound method
-                if obj is widget and func is not None and func.__module__.startswith("mlworkflow"):
-                    found.append(getattr(widget, cb.name))
-                elif getattr(cb, "__self__", None) is widget:
-                    found.append(cb)
-    return found
 
 
 def test_class_pulse_widget_refreshes_and_hides_names(room, tmp_path, put, submit):
@@ -67,10 +40,10 @@ def test_class_pulse_folder_from_the_environment(tmp_path, monkeypatch):
 
 def test_every_button_and_observer_is_guarded(tmp_path):
     pulse = ClassPulse(tmp_path)
-    callbacks = _own_callbacks(pulse)
+    callbacks = own_callbacks(pulse)
     names = sorted(cb.__name__ for cb in callbacks)
     assert names == ["_folder_changed", "_names_changed", "_on_refresh"]
-    assert all(is_guarded(cb) for cb in callbacks)
+    assert unguarded(pulse) == []
 
 
 def test_a_failing_refresh_is_said_in_the_status_line(tmp_path, monkeypatch, caplog):

@@ -4,38 +4,11 @@ from __future__ import annotations
 
 import logging
 
-import ipywidgets as widgets
 import pytest
+from widget_checks import own_callbacks, unguarded
 
 from mlworkflow.stages.case_study import widgets as explorer_widgets
 from mlworkflow.stages.case_study.widgets import RecommendationExplorer
-from mlworkflow.ui import is_guarded
-
-
-def _all_widgets(root):
-    """The widget and everything inside it."""
-    found, todo = [], [root]
-    while todo:
-        w = todo.pop()
-        found.append(w)
-        todo.extend(getattr(w, "children", ()))
-    return found
-
-
-def _own_callbacks(widget):
-    """Click handlers of every button inside, and observers that are the widget's own methods."""
-    found = []
-    for obj in _all_widgets(widget):
-        if isinstance(obj, widgets.Button):
-            found += list(obj._click_handlers.callbacks)
-        for callbacks in obj._trait_notifiers.values():
-            for cb in callbacks.get("change", []):
-                func = getattr(cb, "func", None)  # an @observe handler: look up the bound method
-                if obj is widget and func is not None and func.__module__.startswith("mlworkflow"):
-                    found.append(getattr(widget, cb.name))
-                elif getattr(cb, "__self__", None) is widget:
-                    found.append(cb)
-    return found
 
 
 def test_explorer_shows_both_lists_and_changes_with_the_member(case):
@@ -87,9 +60,9 @@ def test_explorer_static_fallback(case):
 
 def test_every_observer_is_guarded(case):
     explorer = RecommendationExplorer(*case[:3], list(case[3:]))
-    callbacks = _own_callbacks(explorer)
+    callbacks = own_callbacks(explorer)
     assert sorted({cb.__name__ for cb in callbacks}) == ["_on_change", "_on_menu"]  # _on_change: member and k
-    assert all(is_guarded(cb) for cb in callbacks)
+    assert unguarded(explorer) == []
 
 
 def test_a_failing_render_is_said_in_the_widget_not_raised(case, monkeypatch, caplog):

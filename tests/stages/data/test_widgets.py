@@ -1,13 +1,12 @@
 """The cleaning lab widget: starting state, toggles, its guarded callbacks, and its static fallback."""
 
 import pytest
-from traitlets import EventHandler
+from widget_checks import own_callbacks, unguarded
 
 import mlworkflow.stages.data.widgets as widgets_module
 from mlworkflow.stages.data.datasets import MESS, churn_raw
 from mlworkflow.stages.data.lab import DEFAULT_CHOICES
 from mlworkflow.stages.data.widgets import CleaningLab
-from mlworkflow.ui import is_guarded
 
 MISSING = sum(MESS["missing"].values())
 
@@ -22,35 +21,14 @@ def lab(raw):
     return CleaningLab(raw)
 
 
-def _walk(widget):
-    yield widget
-    for child in getattr(widget, "children", ()):
-        yield from _walk(child)
-
-
-def _callbacks(widget):
-    """Every click handler in the widget, and every observer that is the widget's own method."""
-    found = []
-    for w in _walk(widget):
-        if hasattr(w, "_click_handlers"):
-            found += w._click_handlers.callbacks
-        for by_type in w._trait_notifiers.values():
-            for c in by_type.get("change", []):
-                if isinstance(c, EventHandler) and c.func.__module__ == widgets_module.__name__:
-                    found.append(c.func)
-                elif getattr(c, "__self__", None) is widget:
-                    found.append(c)
-    return found
-
-
 def _summary(lab):
     return lab._summary.outputs[0]["data"]["text/plain"]
 
 
 def test_callbacks_are_all_guarded(lab):
-    callbacks = _callbacks(lab)
+    callbacks = own_callbacks(lab)
     assert len(callbacks) == 5  # the one observer, registered for each of the five choices
-    assert all(is_guarded(c) for c in callbacks)
+    assert unguarded(lab) == []
 
 
 def test_errors_are_said_in_plain_words(raw, monkeypatch):

@@ -5,12 +5,12 @@ import logging
 import numpy as np
 import pytest
 from traitlets import TraitError
+from widget_checks import callback_sites, unguarded
 
 from mlworkflow.stages.deployment import rollout, widgets
 from mlworkflow.stages.deployment import service as deployment
 from mlworkflow.stages.deployment.service import compare_modes, integration_checklist, load_deployment
 from mlworkflow.stages.deployment.widgets import RolloutSimulator
-from mlworkflow.ui import is_guarded
 
 # -- widget ----------------------------------------------------------------------------
 
@@ -72,27 +72,11 @@ def test_every_shown_string_is_escaped(monkeypatch, live):
     assert sim._summary.value.count("&lt;script&gt;") == 2  # the measured sentence and its conclusion
 
 
-def _own_observers(widget):
-    """The widget's own change observers: its @observe methods, and its bound methods observing its children."""
-    found = []
-    for obj in (widget, *widget.children):
-        for callbacks in obj._trait_notifiers.values():
-            for cb in callbacks.get("change", []):
-                func = getattr(cb, "func", None)  # an @observe handler
-                if obj is widget and func is not None and func.__module__.startswith("mlworkflow"):
-                    found.append(func)
-                elif getattr(cb, "__self__", None) is widget:
-                    found.append(cb)
-    return found
-
-
 def test_every_callback_is_guarded(live):
     sim = RolloutSimulator(*live)
-    observers = _own_observers(sim)
+    observers = [cb for where, cb in callback_sites(sim) if where.endswith(" observer")]
     assert sorted(o.__name__ for o in observers) == ["_on_pick", "_on_stage"]
-    assert all(is_guarded(o) for o in observers)
-    buttons = [c for c in sim.children if hasattr(c, "_click_handlers")]
-    assert all(is_guarded(h) for b in buttons for h in b._click_handlers.callbacks)
+    assert unguarded(sim) == []  # the observers, and the click handlers of every button inside
 
 
 def test_a_failing_render_is_said_in_the_widget_not_raised(monkeypatch, live, caplog):

@@ -4,39 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
-import ipywidgets as widgets
 import pytest
+from widget_checks import own_callbacks, unguarded
 
 from mlworkflow.stages.evaluation import widgets as evaluation_widgets
 from mlworkflow.stages.evaluation.widgets import ThresholdExplorer
-from mlworkflow.ui import is_guarded
 
 # six customers: two churners (1) and four who stayed (0), as in test_metrics.py
 Y = [1, 1, 0, 0, 0, 0]
 S = [0.9, 0.4, 0.7, 0.3, 0.2, 0.1]
 
 
-def _own_callbacks(widget: widgets.Widget) -> list[Any]:
-    """Click handlers of every button inside ``widget``, and the observers the course's classes put on it."""
-    found: list[Any] = []
-    stack = [widget]
-    while stack:
-        w = stack.pop()
-        if isinstance(w, widgets.Button):
-            found += w._click_handlers.callbacks
-        stack += getattr(w, "children", ())
-    for kinds in widget._trait_notifiers.values():
-        for c in kinds.get("change", []):
-            owner = getattr(c, "this_class", None)  # an @observe handler, and the class that declared it
-            if getattr(c, "__self__", None) is widget or (owner and owner.__module__.startswith("mlworkflow")):
-                found.append(c)
-    return found
-
-
 def test_every_callback_is_guarded():
-    callbacks = _own_callbacks(ThresholdExplorer(Y, S))
+    explorer = ThresholdExplorer(Y, S)
+    callbacks = own_callbacks(explorer)
     assert len(callbacks) >= 5, "one observer per public trait should be found"
-    assert all(is_guarded(c) for c in callbacks), [c for c in callbacks if not is_guarded(c)]
+    assert unguarded(explorer) == []
 
 
 def test_a_failing_callback_becomes_a_sentence_in_the_widget(monkeypatch):

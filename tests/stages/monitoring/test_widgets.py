@@ -4,12 +4,12 @@ import logging
 
 import pandas as pd
 import pytest
+from widget_checks import callback_sites, unguarded
 
 from mlworkflow.stages.monitoring import drift as drift_module
 from mlworkflow.stages.monitoring import widgets
 from mlworkflow.stages.monitoring.drift import load_monitoring
 from mlworkflow.stages.monitoring.widgets import DriftMonitor
-from mlworkflow.ui import is_guarded
 
 
 @pytest.fixture(scope="module")
@@ -68,27 +68,11 @@ def test_widget_escapes_feature_names(monkeypatch):
     assert "&lt;img" in w._table.value
 
 
-def _own_observers(widget):
-    """The widget's own change observers: its @observe methods, and its bound methods observing its children."""
-    found = []
-    for obj in (widget, *widget.children):
-        for callbacks in obj._trait_notifiers.values():
-            for cb in callbacks.get("change", []):
-                func = getattr(cb, "func", None)  # an @observe handler
-                if obj is widget and func is not None and func.__module__.startswith("mlworkflow"):
-                    found.append(func)
-                elif getattr(cb, "__self__", None) is widget:
-                    found.append(cb)
-    return found
-
-
 def test_every_callback_is_guarded(drift):
     w = DriftMonitor(drift)
-    observers = _own_observers(w)
+    observers = [cb for where, cb in callback_sites(w) if where.endswith(" observer")]
     assert sorted(o.__name__ for o in observers) == ["_on_slide", "_on_threshold"]
-    assert all(is_guarded(o) for o in observers)
-    buttons = [c for c in w.children if hasattr(c, "_click_handlers")]
-    assert all(is_guarded(h) for b in buttons for h in b._click_handlers.callbacks)
+    assert unguarded(w) == []  # the observers, and the click handlers of every button inside
 
 
 def test_a_failing_update_is_said_in_the_widget_not_raised(monkeypatch, drift, caplog):

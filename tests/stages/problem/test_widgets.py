@@ -3,36 +3,15 @@
 import json
 
 import pytest
-from traitlets import EventHandler, TraitError
+from traitlets import TraitError
+from widget_checks import own_callbacks, unguarded, walk
 
 import mlworkflow.stages.problem.widgets as widgets_module
 from mlworkflow.stages.problem.widgets import ProblemFramer, RequestSorter
-from mlworkflow.ui import is_guarded
-
-
-def _walk(widget):
-    yield widget
-    for child in getattr(widget, "children", ()):
-        yield from _walk(child)
-
-
-def _callbacks(widget):
-    """Every click handler in the widget, and every observer that is the widget's own method."""
-    found = []
-    for w in _walk(widget):
-        if hasattr(w, "_click_handlers"):
-            found += w._click_handlers.callbacks
-        for by_type in w._trait_notifiers.values():
-            for c in by_type.get("change", []):
-                if isinstance(c, EventHandler) and c.func.__module__ == widgets_module.__name__:
-                    found.append(c.func)
-                elif getattr(c, "__self__", None) is widget:
-                    found.append(c)
-    return found
 
 
 def _alerts(widget):
-    return [w.value for w in _walk(widget) if 'role="alert"' in str(getattr(w, "value", ""))]
+    return [w.value for w in walk(widget) if 'role="alert"' in str(getattr(w, "value", ""))]
 
 
 # -- RequestSorter --------------------------------------------------------------------
@@ -43,10 +22,9 @@ def _choice(sorter, rid):
 
 def test_sorter_callbacks_are_all_guarded():
     sorter = RequestSorter()
-    callbacks = _callbacks(sorter)
+    callbacks = own_callbacks(sorter)
     assert len(callbacks) >= 1 + len(sorter.content.requests) + 1  # Check, one per card, the state observer
-    unguarded = [c for c in callbacks if not is_guarded(c)]
-    assert unguarded == []
+    assert unguarded(sorter) == []
 
 
 def test_sorter_error_is_said_in_its_status_line(monkeypatch):
@@ -104,7 +82,7 @@ def test_sorter_escapes_what_it_shows(tmp_path):
     path = tmp_path / "requests.json"
     path.write_text(json.dumps(content), encoding="utf-8")
     sorter = RequestSorter(answers={"r1": "ml"}, path=path)
-    shown = " ".join(w.value for w in _walk(sorter) if isinstance(getattr(w, "value", None), str))
+    shown = " ".join(w.value for w in walk(sorter) if isinstance(getattr(w, "value", None), str))
     shown += sorter._feedback["r1"].outputs[0]["data"]["text/html"]
     assert "<script>" not in shown and "<b>Ops" not in shown and "<i>T" not in shown
     assert "&lt;script&gt;" in shown and "a &lt; b &amp; c" in shown
@@ -125,9 +103,9 @@ def _summary_text(framer):
 
 def test_framer_callbacks_are_all_guarded():
     framer = ProblemFramer()
-    callbacks = _callbacks(framer)
+    callbacks = own_callbacks(framer)
     assert len(callbacks) >= 4 + 1  # one per drop-down, and the state observer
-    assert [c for c in callbacks if not is_guarded(c)] == []
+    assert unguarded(framer) == []
 
 
 def test_framer_error_is_said_in_the_widget(monkeypatch):

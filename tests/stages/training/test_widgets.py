@@ -5,40 +5,23 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-import ipywidgets as widgets
 import pytest
+from widget_checks import own_callbacks, unguarded
 
 from mlworkflow.stages.training import experiments
 from mlworkflow.stages.training import widgets as training_widgets
 from mlworkflow.stages.training.experiments import ComplexityCurve, load_training_text
 from mlworkflow.stages.training.widgets import OverfittingExplorer
-from mlworkflow.ui import is_guarded
 
 # A hand-made curve: depth 2 is best; depth 1 is too simple; depth 3 memorises.
 CURVE = ComplexityCurve(depths=(1, 2, 3), train=(0.60, 0.80, 0.99), valid=(0.60, 0.70, 0.62))
 
 
-def _own_callbacks(widget: widgets.Widget) -> list[Any]:
-    """Click handlers of every button inside ``widget``, and the observers the course's classes put on it."""
-    found: list[Any] = []
-    stack = [widget]
-    while stack:
-        w = stack.pop()
-        if isinstance(w, widgets.Button):
-            found += w._click_handlers.callbacks
-        stack += getattr(w, "children", ())
-    for kinds in widget._trait_notifiers.values():
-        for c in kinds.get("change", []):
-            owner = getattr(c, "this_class", None)  # an @observe handler, and the class that declared it
-            if getattr(c, "__self__", None) is widget or (owner and owner.__module__.startswith("mlworkflow")):
-                found.append(c)
-    return found
-
-
 def test_every_callback_is_guarded():
-    callbacks = _own_callbacks(OverfittingExplorer(CURVE))
+    explorer = OverfittingExplorer(CURVE)
+    callbacks = own_callbacks(explorer)
     assert callbacks, "the depth observer should be found"
-    assert all(is_guarded(c) for c in callbacks), [c for c in callbacks if not is_guarded(c)]
+    assert unguarded(explorer) == []
 
 
 def test_a_failing_callback_becomes_a_sentence_in_the_widget(monkeypatch):
