@@ -1,4 +1,4 @@
-"""Every formatter the course shares: money, percentages, counts, escaping and tables.
+"""Every formatter the course shares: money, percentages, counts, escaping and HTML tables.
 
 One helper per job, so the same number never prints two ways ("-$456", never "$-456") and
 learner text is made inert the same way everywhere.
@@ -27,7 +27,6 @@ __all__ = [
     "money",
     "percent",
     "signed_money",
-    "text_table",
 ]
 
 EM_DASH = "—"  # what a missing number prints as
@@ -112,11 +111,3 @@ def html_table(headers: Sequence[object], rows: Iterable[Sequence[object]], css_
     )
     return f"<table{cls}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
-
-def text_table(headers: Sequence[object], rows: Iterable[Sequence[object]]) -> str:
-    """A plain-text table with columns padded to fit (for terminals and ``text/plain``)."""
-    cells = [[str(h) for h in headers]] + [[str(c) for c in row] for row in rows]
-    widths = [max(len(r[i]) for r in cells if i < len(r)) for i in range(len(cells[0]))]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=False)).rstrip() for r in cells]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines)

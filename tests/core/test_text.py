@@ -16,7 +16,6 @@ from mlworkflow.core.text import (
     money,
     percent,
     signed_money,
-    text_table,
 )
 
 MD_SPECIAL = set("\\`*_[]{}()<>#+!|~&$")
@@ -149,13 +148,3 @@ def test_html_table_escapes_every_cell_and_left_aligns():
     assert out.count('<td style="text-align:left;vertical-align:top">') == 4
     assert "<b>" not in out and out.count("<tr>") == 3
     assert "<table>" in html_table(["a"], [])
-
-
-def test_text_table_pads_columns():
-    out = text_table(["Stage", "Score"], [["Data", 0.9], ["Monitoring", 12]])
-    assert out.splitlines() == [
-        "Stage       Score",
-        "----------  -----",
-        "Data        0.9",
-        "Monitoring  12",
-    ]

@@ -78,5 +78,5 @@ def test_every_role_a_criterion_names_exists_and_every_role_is_used():
     named |= {r for c in rubric.criteria for r in (*c.distinct_roles, *c.distinct_kinds, *c.quote)}
     named |= {c.caution for c in rubric.criteria if c.caution}
     assert named - {"text"} <= set(rubric.roles)
-    helpers = {"purpose", "question_word", "tech", "vague_data", "model_metric"}  # read by the sentence reader
+    helpers = {"purpose", "tech", "vague_data", "model_metric"}  # read by the sentence reader
     assert set(rubric.roles) - named <= helpers, set(rubric.roles) - named
