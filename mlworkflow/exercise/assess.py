@@ -176,8 +176,8 @@ def _has(sentence: Sentence, need: Need) -> bool:
         return need.role not in sentence.roles
     if need.field is not None and sentence.field != need.field:
         return False
-    if need.role == "text":
-        return not sentence.solution
+    if need.role == "text":  # any sentence in the box, unless it only says what is not there
+        return not (sentence.solution or sentence.negated)
     return need.role in sentence.roles
 
 
@@ -226,8 +226,8 @@ def _judge(spec: CriterionSpec, sentences: list[Sentence], rubric: Rubric) -> Cr
                     if role in s.roles:
                         seen.setdefault(role, s)
         n = len(seen)
-        if spec.distinct_kinds:  # two limits: of two kinds, or the same kind said in two sentences
-            n = max(n, sum(any(k in s.roles for k in spec.distinct_kinds) for s in pool))
+        if spec.distinct_kinds:  # two limits: of two kinds, or the same kind said in two sentences or clauses
+            n = max(n, sum(any(k in roles for k in spec.distinct_kinds) for s in pool for roles in s.clause_roles))
         status = "met" if n >= spec.met_distinct else "partial" if n >= spec.partial_distinct else "missing"
         holders = list(dict.fromkeys(seen.values()))
     else:

@@ -23,8 +23,12 @@ __all__ = ["Sentence", "read_sentences"]
 
 # sentence ends: . ! ? ; followed by space or end, a newline, or a bullet at a line start
 _SENTENCE = re.compile(r"(?<=[.!?;])\s+|\n+|(?:^|\s)[-•*]\s+(?=\w)")
-# clause breaks inside a sentence: a negation does not reach past these
-_CLAUSE = re.compile(r"[,:()]|\b(?:but|and|so|because|while|although|though|whereas)\b", re.I)
+# clause breaks inside a sentence: a negation does not reach past these, except into "... and which ..."
+_CLAUSE = re.compile(
+    r"(?:[,:()]|\b(?:but|and|so|because|while|although|though|whereas)\b)"
+    r"(?!\s*(?:(?:and|or)\s+)?(?:which|who|whether|what)\b)",
+    re.I,
+)
 _SOLUTION = re.compile(
     r"^\W*(?:(?:we|i)\s+(?:want|need|plan|would like|should|will|intend|aim|hope)\s+to\s+|let'?s\s+|to\s+)?"
     r"(?:train|build|develop|deploy|implement|use|apply|create|leverage|adopt|introduce|fine-tune|set up|"
@@ -45,6 +49,8 @@ class Sentence:
     matches: tuple[tuple[str, str], ...]  # (role, the learner's words), in order, for distinct counts and cautions
     question: bool
     solution: bool  # starts from a technology ("Train a random forest ..."), not from a problem
+    negated: bool = False  # every clause holds a negation ("There is no record of past repairs")
+    clause_roles: tuple[frozenset[str], ...] = ()  # the roles of each clause, in order ("GDPR applies, and ...")
 
 
 def _split(text: str) -> list[str]:
@@ -55,9 +61,26 @@ def _split(text: str) -> list[str]:
 def _negated(sentence: str, start: int, rubric: Rubric) -> bool:
     """A negation between the start of this match's clause and the match."""
     clause_start = 0
-    for m in _CLAUSE.finditer(sentence, 0, start):
+    for m in _CLAUSE.finditer(sentence):  # the whole sentence: the break's lookahead may reach past the match
+        if m.end() > start:
+            break
         clause_start = m.end()
     return rubric.negation.search(sentence, clause_start, start) is not None
+
+
+def _by_clause(sentence: str, found: list[tuple[int, str, str]]) -> tuple[frozenset[str], ...]:
+    """The roles found in each clause of the sentence (clauses with none left out)."""
+    ends = [m.start() for m in _CLAUSE.finditer(sentence)] + [len(sentence)]
+    groups: dict[int, set[str]] = {}
+    for pos, name, _ in found:
+        groups.setdefault(next(i for i, end in enumerate(ends) if pos <= end), set()).add(name)
+    return tuple(frozenset(groups[i]) for i in sorted(groups))
+
+
+def _all_negated(sentence: str, rubric: Rubric) -> bool:
+    """Every clause of the sentence says what is not there ("There is no record of past repairs")."""
+    clauses = [c for c in _CLAUSE.split(sentence) if len(c.split()) >= 2]
+    return bool(clauses) and all(rubric.negation.search(c) for c in clauses)
 
 
 def read_sentences(field: str, text: str, rubric: Rubric) -> list[Sentence]:
@@ -67,12 +90,14 @@ def read_sentences(field: str, text: str, rubric: Rubric) -> list[Sentence]:
         question = sentence.rstrip().endswith("?")
         found: list[tuple[int, str, str]] = []
         for role in rubric.roles.values():
+            if role.boxes and field not in role.boxes:
+                continue
             for m in role.regex.finditer(sentence):
                 if not m.group(0).strip():
                     continue
                 if role.negatable and _negated(sentence, m.start(), rubric):
                     continue
-                found.append((m.start(), role.name, " ".join(m.group(0).split())))
+                found.append((m.start(), role.credited, " ".join(m.group(0).split())))
         found.sort()
         names = {name for _, name, _ in found}
         # "so crews survey the top 20 first": "so" with someone after it is a purpose, and what follows an action
@@ -105,7 +130,7 @@ def read_sentences(field: str, text: str, rubric: Rubric) -> list[Sentence]:
             found = [f for f in found if f[1] not in _ACTION_ROLES]
             names.discard("action")
         out.append(Sentence(field, sentence, frozenset(names), tuple((n, w) for _, n, w in found),
-                            question, solution))
+                            question, solution, _all_negated(sentence, rubric), _by_clause(sentence, found)))
     return out
 
 

@@ -44,6 +44,12 @@ class Role:
     regex: re.Pattern[str]
     negatable: bool  # a negation earlier in the same clause cancels it ("we have no labels yet")
     about: str
+    boxes: tuple[str, ...] = ()  # only read in these boxes ("daily" is a limit in Constraints, not in Data sources)
+    counts_as: str = ""  # credited as this role (a narrower cue list of a broader role); empty: as itself
+
+    @property
+    def credited(self) -> str:
+        return self.counts_as or self.name
 
 
 @dataclass(frozen=True)
@@ -177,7 +183,12 @@ def _cue_regex(f: Fields, key: str = "cues", patterns_key: str = "patterns") -> 
 
 
 def _role(name: str, f: Fields) -> Role:
-    return Role(name, _cue_regex(f), f.flag("negatable", False), f.text("about", ""))
+    boxes = f.texts("boxes", min_items=1) if "boxes" in f.data else ()
+    for box in boxes:
+        if box not in FIELD_KEYS:
+            raise f.fail("boxes", f"unknown box {box!r}; known: {', '.join(FIELD_KEYS)}")
+    return Role(name, _cue_regex(f), f.flag("negatable", False), f.text("about", ""), boxes,
+                f.text("counts_as") if "counts_as" in f.data else "")
 
 
 def _needs(f: Fields, key: str, roles: dict[str, Role]) -> tuple[tuple[Need, ...], ...]:
@@ -256,6 +267,9 @@ def _parse_rubric(data: object, label: str) -> Rubric:
     f = Fields(data, label)
     roles_f = f.object("roles")
     roles = {name: _role(name, roles_f.object(name)) for name in roles_f.data}
+    for role in roles.values():
+        if role.counts_as and role.counts_as not in roles:
+            raise roles_f.object(role.name).fail("counts_as", f"unknown role {role.counts_as!r}")
     weights = f.object("weights")
     criteria = tuple(_criterion(c, roles, weights) for c in f.objects("criteria"))
     keys = [c.key for c in criteria]

@@ -364,3 +364,13 @@ def test_importing_the_logic_stays_light():
             "print(sorted(m for m in ('ipywidgets', 'pandas', 'sklearn', 'matplotlib') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_a_negated_labels_box_earns_nothing_and_two_limits_in_one_sentence_meet_constraints():
+    base = {"problem": "Agents spend two hours a day sorting tickets by hand.",
+            "outcome": "Cut sorting time by half within six months.", "data_sources": "Zendesk tickets and the CRM."}
+    labels = {c.key: c for c in assess(**base, labels="No labels for now.").criteria}["labels"]
+    assert labels.status == "missing"
+    two = {c.key: c for c in assess(**base, constraints="Ticket text is personal data under GDPR, and the "
+                                    "answers must be ready within 2 seconds.").criteria}["constraints"]
+    assert two.status == "met"

@@ -72,3 +72,57 @@ def test_matches_keep_the_words_for_distinct_counts():
     (s,) = read_sentences("data_sources", "Zendesk tickets, the orders table and Stripe.", load_rubric())
     named = {w.lower() for role, w in s.matches if role in ("source_named", "source_kind")}
     assert {"zendesk", "stripe", "orders table"} <= named
+
+
+def test_a_sentence_that_only_says_what_is_missing_is_marked_negated():
+    rubric = load_rubric()
+    (none,) = read_sentences("labels", "There is no record of how long past repairs took.", rubric)
+    (some,) = read_sentences("labels", "No reason is recorded, but final inspection writes OK or NOK per batch.", rubric)
+    assert none.negated and not some.negated
+
+
+def test_a_negation_reaches_into_and_which():
+    text = "We do not record which items were sold and which were recycled."
+    (roles,) = _roles(text, "data_sources")
+    assert "label" not in roles
+    (roles,) = _roles("We record which items were sold, and which were recycled.", "data_sources")
+    assert "label" in roles
+
+
+@pytest.mark.parametrize("text", ["Meter readings (hourly since 2021) from the SCADA historian.",
+                                  "A real-time data lake of clickstream events.",
+                                  "Grain quality grades from the weighbridge system."])
+def test_a_refresh_rate_or_a_quality_grade_in_data_sources_is_not_a_limit(text):
+    (data_box,) = _roles(text, "data_sources")
+    assert not data_box & {"c_timing", "c_quality", "c_access", "c_privacy"}
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("Scores are refreshed nightly.", "c_timing"),
+    ("The scores have to be ready before the 7 am shift.", "c_timing"),
+    ("The finance team owns the ledger and decides who can see it.", "c_access"),
+    ("Patients have to agree first.", "c_privacy"),
+    ("Data must stay on our own servers.", "c_privacy"),
+    ("Roughly 20% of records have no postcode.", "c_quality"),
+])
+def test_plainly_worded_limits_in_the_constraints_box(text, kind):
+    (roles,) = _roles(text, "constraints")
+    assert kind in roles
+
+
+def test_each_clause_keeps_its_own_roles():
+    (s,) = read_sentences("constraints", "Debtor data is personal data under GDPR, and the reports may only be used "
+                          "for the purpose agreed with the agency.", load_rubric())
+    assert len(s.clause_roles) == 2 and all("c_privacy" in roles for roles in s.clause_roles)
+
+
+@pytest.mark.parametrize("text", [
+    "Every returned rental car has a damage report with the repair cost.",
+    "From the invoices we can see which customers stopped ordering.",
+    "The HR system stores the leaving date of everyone who resigned.",
+    "Answers from the 2,000 tickets our team already sorted by hand.",
+    "For each shipment we have the delivery date promised and the real one.",
+])
+def test_past_outcomes_said_in_plain_words_are_labels(text):
+    (roles,) = _roles(text, "data_sources")
+    assert "label" in roles

@@ -79,4 +79,23 @@ def test_every_role_a_criterion_names_exists_and_every_role_is_used():
     named |= {c.caution for c in rubric.criteria if c.caution}
     assert named - {"text"} <= set(rubric.roles)
     helpers = {"purpose", "tech", "vague_data", "model_metric"}  # read by the sentence reader
-    assert set(rubric.roles) - named <= helpers, set(rubric.roles) - named
+    credited = {r.credited for r in rubric.roles.values()}  # a narrower cue list counts as a broader role
+    assert credited - named <= helpers, credited - named
+    assert all(rubric.roles[r.counts_as].counts_as == "" for r in rubric.roles.values() if r.counts_as)
+
+
+def test_a_role_read_only_in_some_boxes_and_credited_as_another(tmp_path):
+    rubric = load_rubric()
+    soft = [r for r in rubric.roles.values() if r.boxes]
+    assert soft and all(r.counts_as in rubric.roles for r in soft)
+
+    def nowhere(data):
+        data["roles"]["c_timing_soft"]["boxes"] = ["nowhere"]
+
+    def unknown(data):
+        data["roles"]["c_timing_soft"]["counts_as"] = "no_such_role"
+
+    with pytest.raises(ContentError, match="unknown box"):
+        load_rubric(_broken_copy(tmp_path, "rubric.json", nowhere))
+    with pytest.raises(ContentError, match="unknown role"):
+        load_rubric(_broken_copy(tmp_path, "rubric.json", unknown))
