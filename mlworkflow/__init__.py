@@ -60,6 +60,8 @@ _EXPORTS: dict[str, str] = {
     "OverfittingExplorer": "mlworkflow.stages.training.widgets:OverfittingExplorer",
     # 04 evaluation
     "evaluate": "mlworkflow.stages.evaluation.metrics:evaluate",
+    "case_economics": "mlworkflow.stages.evaluation.economics:case_economics",
+    "at_scale": "mlworkflow.stages.evaluation.economics:at_scale",
     "best_threshold": "mlworkflow.stages.evaluation.metrics:best_threshold",
     "THRESHOLDS": "mlworkflow.stages.evaluation.threshold:THRESHOLDS",
     "GoNoGoBar": "mlworkflow.stages.evaluation.threshold:GoNoGoBar",
@@ -138,7 +140,9 @@ __all__ = [
     "alert_months",
     "alert_summary",
     "assess",
+    "at_scale",
     "best_threshold",
+    "case_economics",
     "churn_customers",
     "churn_months",
     "churn_raw",
@@ -231,6 +235,7 @@ if TYPE_CHECKING:  # pragma: no cover - what type checkers see; at run time each
         measure_latency,
     )
     from mlworkflow.stages.deployment.widgets import RolloutSimulator
+    from mlworkflow.stages.evaluation.economics import at_scale, case_economics
     from mlworkflow.stages.evaluation.metrics import best_threshold, evaluate
     from mlworkflow.stages.evaluation.threshold import (
         THRESHOLDS,

@@ -7,8 +7,8 @@ and sends a retention offer to everyone at or above it.
     >>> r = evaluate([1, 0, 1, 0], [0.9, 0.6, 0.4, 0.1], threshold=0.5)
     >>> (r.tp, r.fp, r.fn, r.tn), r.precision, r.recall
     ((1, 1, 1, 1), 0.5, 0.5)
-    >>> r.net_value                  # money, with the default economics
-    32.0
+    >>> r.net_value                  # money, with the case's economics (content/economics.json)
+    4.78
 
 Plain numpy; no scikit-learn needed.
 """
@@ -16,7 +16,7 @@ Plain numpy; no scikit-learn needed.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from mlworkflow.core.text import count, money, percent
@@ -25,7 +25,15 @@ if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
     import numpy.typing as npt
 
+    from mlworkflow.stages.evaluation.economics import CaseEconomics
+
 __all__ = ["RetentionEconomics", "ThresholdResult", "best_threshold", "evaluate", "sweep"]
+
+
+def _case() -> CaseEconomics:
+    from mlworkflow.stages.evaluation.economics import case_economics
+
+    return case_economics()
 
 
 @dataclass(frozen=True)
@@ -35,11 +43,12 @@ class RetentionEconomics:
     ``offer_cost``: what one retention offer costs (a discount, an agent's call), paid for
     every customer flagged. ``value_saved``: what keeping a would-be churner is worth (their
     future revenue). ``success_rate``: the share of contacted churners the offer keeps.
+    Each left out comes from the case (``content/economics.json``, via ``case_economics()``).
     """
 
-    offer_cost: float = 20.0
-    value_saved: float = 180.0
-    success_rate: float = 0.4
+    offer_cost: float = field(default_factory=lambda: _case().offer_cost)
+    value_saved: float = field(default_factory=lambda: _case().value_saved)
+    success_rate: float = field(default_factory=lambda: _case().save_rate)
 
     def __post_init__(self) -> None:
         if self.offer_cost < 0 or self.value_saved < 0:

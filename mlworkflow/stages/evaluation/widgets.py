@@ -43,9 +43,10 @@ class ThresholdExplorer(StaticFallback, widgets.VBox):
     """
 
     threshold = Float(0.5)
-    offer_cost = Float(20.0)
-    value_saved = Float(180.0)
-    success_rate = Float(0.4)
+    # set in __init__ from the economics given, else RetentionEconomics() (content/economics.json)
+    offer_cost = Float()
+    value_saved = Float()
+    success_rate = Float()
     title = Unicode("")
 
     def __init__(

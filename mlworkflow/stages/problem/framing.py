@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from mlworkflow.core.content import Fields, read_content
-from mlworkflow.core.text import html_escape
+from mlworkflow.core.text import count, html_escape, money, percent
 
 __all__ = [
     "STRENGTHS",
@@ -133,10 +133,24 @@ def _goal(f: Fields) -> Goal:
                 _unique(f.objects("model_metrics"), _metric))
 
 
+_CASE_NUMBERS = ("churn", "price", "value", "months", "subscribers", "capacity", "offer")
+
+
+def _case_text(top: Fields) -> str:
+    """The case in one sentence, its numbers filled in from ``content/economics.json``."""
+    from mlworkflow.stages.evaluation.economics import case_economics
+
+    e = case_economics()
+    return top.template("case", _CASE_NUMBERS, exact=False).format(
+        churn=percent(e.monthly_churn), price=money(e.monthly_price, cents=True),
+        value=money(e.value_saved, cents=True), months=e.horizon_months, subscribers=count(e.subscribers),
+        capacity=count(e.weekly_capacity), offer=e.offer)
+
+
 def _parse(data: Any, label: str) -> FramingContent:
     top = Fields(data, label)
     verdicts = top.object("verdicts")
-    return FramingContent(top.text("title"), top.text("case"), _unique(top.objects("goals"), _goal),
+    return FramingContent(top.text("title"), _case_text(top), _unique(top.objects("goals"), _goal),
                           {s: verdicts.text(s) for s in STRENGTHS}, top.text("model_metric_as_goal"),
                           top.text("static_note"))
 
