@@ -106,6 +106,7 @@ class QualityReport:
     inconsistent_categories: dict[str, dict[str, int]]  # column -> {spelling: rows}
     unknown_categories: dict[str, int]
     impossible_values: dict[str, int]
+    impossible_examples: dict[str, tuple[float, ...]] = field(default_factory=dict)  # column -> values, largest first
 
     @property
     def problem_count(self) -> int:
@@ -133,8 +134,11 @@ class QualityReport:
         lines = [f"{count(self.rows)} rows checked."]
         if not self.problem_count:
             return lines[0] + " No problems found."
-        lines += [f"- {p}: {count(n)} in {c}" if c != "(whole row)" else f"- {p}: {count(n)}"
-                  for p, c, n in self.table().itertuples(index=False)]
+        for p, c, n in self.table().itertuples(index=False):
+            line = f"- {p}: {count(n)} in {c}" if c != "(whole row)" else f"- {p}: {count(n)}"
+            if p == "Impossible values" and self.impossible_examples.get(c):
+                line += f" ({', '.join(_number(v) for v in self.impossible_examples[c])})"
+            lines.append(line)
         return "\n".join(lines)
 
 
@@ -155,12 +159,27 @@ def quality_report(df: pd.DataFrame, schema: Schema | None = None) -> QualityRep
                             if v not in allowed and v not in variants and v != UNKNOWN))
         if n_unknown:
             unknown[c] = n_unknown
-    impossible = {c: n for c in _cols(df, spec, _NUMERIC) if (n := int(_impossible_mask(df[c], spec[c]).sum()))}
+    impossible: dict[str, int] = {}
+    examples: dict[str, tuple[float, ...]] = {}
+    for c in _cols(df, spec, _NUMERIC):
+        mask = _impossible_mask(df[c], spec[c])
+        if n := int(mask.sum()):
+            impossible[c] = n
+            found = sorted(set(_to_number(df[c])[mask].tolist()), key=lambda v: -abs(v))
+            examples[c] = tuple(found[:_EXAMPLES])
     return QualityReport(
         rows=len(df), duplicate_rows=int(df.duplicated().sum()), missing=missing,
         numbers_as_text=as_text, inconsistent_categories=inconsistent,
-        unknown_categories=unknown, impossible_values=impossible,
+        unknown_categories=unknown, impossible_values=impossible, impossible_examples=examples,
     )
+
+
+_EXAMPLES = 5  # impossible values the report lists per column
+
+
+def _number(value: float) -> str:
+    """9999.0 -> '9,999'; 812.5 -> '812.5'; -3.0 -> '-3'."""
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
 
 
 def _impossible_mask(series: pd.Series, spec: Mapping[str, Any]) -> pd.Series:
