@@ -143,6 +143,8 @@ def _keywords(text: str, rubric: Rubric) -> bool:
     sizes = [len(line.split()) for line in lines]
     if len(lines) >= 3 and sum(sizes) / len(lines) <= 1.5:
         return True  # "- claims / - fraud / - cost": one keyword per bullet
+    if _term_list(lines):
+        return True  # "no-shows, overbooking, RevPAR"
     long_lines = [line for line, n in zip(lines, sizes, strict=True) if n >= checks.number("prose_min_words")]
     flat = 0
     for line in long_lines:
@@ -154,6 +156,15 @@ def _keywords(text: str, rubric: Rubric) -> bool:
     return flat * 2 > sum(sizes)
 
 
+def _term_list(lines: list[str]) -> bool:
+    """Every line a list of three or more terms of one or two words, split by commas, semicolons or slashes."""
+    for line in lines:
+        items = [i for i in re.split(r"[,;/|]", line) if i.strip()]
+        if len(items) < 3 or any(len(i.split()) > 2 for i in items):
+            return False
+    return True
+
+
 def _set_aside(key: str, text: str, tokens: list[str], rubric: Rubric) -> str | None:
     """The message key if this box should not count (copied, keyword list), else None."""
     checks = rubric.checks
@@ -161,7 +172,8 @@ def _set_aside(key: str, text: str, tokens: list[str], rubric: Rubric) -> str | 
         mine = _shingles(tokens)
         if mine and len(mine & _template_shingles()) / len(mine) >= checks.number("copy_share"):
             return "copied"
-    if key in checks.texts("prose_fields") and len(tokens) >= checks.number("min_words") and _keywords(text, rubric):
+    if key in checks.texts("prose_fields") and _keywords(text, rubric) and (
+            len(tokens) >= checks.number("min_words") or len(re.findall(r"[,;/|\n]", text.strip())) >= 2):
         return "not_prose"
     return None
 
@@ -244,7 +256,10 @@ def _judge(spec: CriterionSpec, sentences: list[Sentence], rubric: Rubric) -> Cr
     advice = "" if status == "met" else spec.advice[status]
     flagged: tuple[str, ...] = ()
     if spec.caution is not None:
-        hits = [words for s in sentences if s.field in spec.reads for role, words in s.matches if role == spec.caution]
+        # once the criterion is met, only a sentence that starts from the tool is flagged: "an LLM API or a
+        # vendor's model might do this" beside a real goal is a build-vs-buy option, not solution-first
+        hits = [words for s in sentences if s.field in spec.reads and (status != "met" or s.solution)
+                for role, words in s.matches if role == spec.caution]
         flagged = tuple({w.lower(): w for w in reversed(hits)}.values())[::-1][:3]  # one of each, as written
         if flagged and status != "met":
             advice = spec.caution_advice

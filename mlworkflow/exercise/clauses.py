@@ -22,7 +22,12 @@ from mlworkflow.exercise.rubric import Rubric
 __all__ = ["Sentence", "read_sentences"]
 
 # sentence ends: . ! ? ; followed by space or end, a newline, or a bullet at a line start
-_SENTENCE = re.compile(r"(?<=[.!?;])\s+|\n+|(?:^|\s)[-•*]\s+(?=\w)")
+_SENTENCE = re.compile(
+    r"(?<=[.!?;])(?<!\bincl\.)(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\betc\.)(?<!\bvs\.)(?<!\bapprox\.)(?<!\bca\.)"
+    r"(?<!\bno\.)(?<!\bapprox\.)(?<!\bappt\.)(?<!\bdept\.)(?<!\besp\.)(?<!\bcf\.)(?<!\bmin\.)(?<!\bmax\.)\s+(?=\S)"
+    r"|\n+|(?:^|\s)[-•*]\s+(?=\w)",
+    re.I,
+)
 # clause breaks inside a sentence: a negation does not reach past these, except into "... and which ..."
 _CLAUSE = re.compile(
     r"(?:[,:()]|\b(?:but|and|so|because|while|although|though|whereas)\b)"
@@ -36,6 +41,13 @@ _SOLUTION = re.compile(
     re.I,
 )
 _ACTION_ROLES = ("action",)
+# a sentence that opens by saying the writer does not know
+_UNKNOWN = re.compile(
+    r"^\W*(?:(?:i|we)(?:'m|'re|\s+am|\s+are)?\s+(?:really\s+|honestly\s+)?(?:don'?t|do\s+not|did\s+not|didn'?t|not)\s+"
+    r"(?:really\s+|yet\s+)?(?:know|sure)|no\s+idea|not\s+(?:sure|clear|known)|unclear|unknown|nobody\s+knows|"
+    r"no\s+one\s+knows|hard\s+to\s+say)\b",
+    re.I,
+)
 _SO = re.compile(r"\bso\s+(?:that\s+)?", re.I)
 
 
@@ -65,7 +77,19 @@ def _negated(sentence: str, start: int, rubric: Rubric) -> bool:
         if m.end() > start:
             break
         clause_start = m.end()
-    return rubric.negation.search(sentence, clause_start, start) is not None
+    if rubric.negation.search(sentence, clause_start, start) is not None:
+        return True
+    clause_end = next((m.start() for m in _CLAUSE.finditer(sentence) if m.start() > start), len(sentence))
+    return _UNDONE.search(sentence, start, clause_end) is not None  # "the old forms were thrown away"
+
+
+# a negation that comes after what it negates, in the same clause
+_UNDONE = re.compile(
+    r"\b(?:(?:was|were|are|is|got|get|gets|been)\s+(?:\w+\s+)?(?:thrown\s+away|deleted|discarded|destroyed|lost|"
+    r"overwritten|never\s+\w+|not\s+(?:kept|recorded|stored|saved|logged|tracked|available))|"
+    r"no\s+longer\s+(?:kept|recorded|stored|available|exists?))\b",
+    re.I,
+)
 
 
 def _by_clause(sentence: str, found: list[tuple[int, str, str]]) -> tuple[frozenset[str], ...]:
@@ -80,7 +104,10 @@ def _by_clause(sentence: str, found: list[tuple[int, str, str]]) -> tuple[frozen
 def _all_negated(sentence: str, rubric: Rubric) -> bool:
     """Every clause of the sentence says what is not there ("There is no record of past repairs")."""
     clauses = [c for c in _CLAUSE.split(sentence) if len(c.split()) >= 2]
-    return bool(clauses) and all(rubric.negation.search(c) for c in clauses)
+    negated = [bool(rubric.negation.search(c)) for c in clauses]
+    for i in range(1, len(clauses)):  # "we don't record what is used, only what we order": "only" carries it on
+        negated[i] = negated[i] or (negated[i - 1] and clauses[i].split()[0].lower() == "only")
+    return bool(clauses) and all(negated)
 
 
 def read_sentences(field: str, text: str, rubric: Rubric) -> list[Sentence]:
@@ -99,16 +126,20 @@ def read_sentences(field: str, text: str, rubric: Rubric) -> list[Sentence]:
                     continue
                 found.append((m.start(), role.credited, " ".join(m.group(0).split())))
         found.sort()
+        if _UNKNOWN.match(sentence):  # "No idea how they handle it today": the first clause asserts nothing
+            first = next((m.start() for m in _CLAUSE.finditer(sentence)), len(sentence))
+            found = [f for f in found if f[0] >= first]
         names = {name for _, name, _ in found}
         # "so crews survey the top 20 first": "so" with someone after it is a purpose, and what follows an action
-        if "purpose" not in names:
+        if "purpose" not in names or "action" not in names:
             actors = [pos for pos, name, _ in found if name == "actor"]
             for m in _SO.finditer(sentence):
                 if any(m.end() <= pos <= m.end() + 25 for pos in actors):
-                    found.append((m.start(), "purpose", m.group(0)))
-                    names.add("purpose")
-                    if "predict" in names or field == "prediction":  # "... so recruiters read the best first"
-                        found.append((m.start(), "action", sentence[m.start():]))
+                    if "purpose" not in names:
+                        found.append((m.start(), "purpose", m.group(0)))
+                        names.add("purpose")
+                    if "action" not in names and ("predict" in names or field == "prediction"):
+                        found.append((m.start(), "action", sentence[m.start():]))  # "so recruiters read the best first"
                         names.add("action")
                     break
         # an action counts as the consequence of a prediction: said with one, or after "so that"

@@ -374,3 +374,15 @@ def test_a_negated_labels_box_earns_nothing_and_two_limits_in_one_sentence_meet_
     two = {c.key: c for c in assess(**base, constraints="Ticket text is personal data under GDPR, and the "
                                     "answers must be ready within 2 seconds.").criteria}["constraints"]
     assert two.status == "met"
+
+
+def test_an_existing_model_or_an_llm_api_beside_a_real_goal_is_not_flagged():
+    problem = ("Our support agents spend two hours a day sorting tickets by hand, so urgent ones wait. An LLM API "
+               "or our helpdesk vendor's built-in classifier might do this without building our own model.")
+    result = assess(problem, "Cut the first reply on urgent tickets from 8 to 2 hours within six months.",
+                    "Zendesk tickets since 2021 and the CRM.",
+                    prediction="Use an LLM API to tag each new ticket by urgency so agents answer urgent ones first.")
+    assert result.criterion("business_goal").status == "met" and not result.criterion("business_goal").flagged
+    assert result.criterion("prediction_action").status == "met"
+    only_tool = assess("Use ChatGPT to answer customer emails.", "Use AI in support.", "Our data.")
+    assert only_tool.criterion("business_goal").status == "missing" and only_tool.criterion("business_goal").flagged

@@ -77,7 +77,7 @@ def test_matches_keep_the_words_for_distinct_counts():
 def test_a_sentence_that_only_says_what_is_missing_is_marked_negated():
     rubric = load_rubric()
     (none,) = read_sentences("labels", "There is no record of how long past repairs took.", rubric)
-    (some,) = read_sentences("labels", "No reason is recorded, but final inspection writes OK or NOK per batch.", rubric)
+    (some,) = read_sentences("labels", "No reason is kept, but inspection writes OK or NOK per batch.", rubric)
     assert none.negated and not some.negated
 
 
