@@ -86,8 +86,16 @@ def test_every_role_a_criterion_names_exists_and_every_role_is_used():
 
 def test_a_role_read_only_in_some_boxes_and_credited_as_another(tmp_path):
     rubric = load_rubric()
-    soft = [r for r in rubric.roles.values() if r.boxes]
-    assert soft and all(r.counts_as in rubric.roles for r in soft)
+    soft = [r for r in rubric.roles.values() if r.counts_as]
+    assert soft and all(r.boxes and r.counts_as in rubric.roles for r in soft)
+    # a role is read only in boxes that some criterion naming it reads
+    for role in rubric.roles.values():
+        readers = {box for c in rubric.criteria for combo in c.met + c.partial for n in combo
+                   if n.role == role.credited for box in c.reads}
+        readers |= {box for c in rubric.criteria if role.credited in (*c.distinct_roles, *c.distinct_kinds)
+                    for box in c.reads}
+        if role.boxes and readers:
+            assert set(role.boxes) <= readers, (role.name, role.boxes, readers)
 
     def nowhere(data):
         data["roles"]["c_timing_soft"]["boxes"] = ["nowhere"]
