@@ -34,6 +34,7 @@ __all__ = [
     "ProgressStore",
     "ProgressWarning",
     "atomic_write",
+    "current_umask",
     "default_home",
     "os_error_reason",
 ]
@@ -247,7 +248,7 @@ class ProgressStore:
             target = self.home / "exports" / target
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write(target, text)
+            atomic_write(target, text, shared=True)
         except OSError as exc:
             raise ProgressError(
                 f"Could not write {target}: {os_error_reason(exc)}. Your text is still in the form."
@@ -255,10 +256,31 @@ class ProgressStore:
         return target
 
 
-def atomic_write(path: Path, text: str) -> None:
-    """Write ``text`` to a temporary file next to ``path``, then rename it over ``path``."""
+def current_umask() -> int:
+    """The process's umask, read without changing it where the system allows (Linux), else set and restored."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def atomic_write(path: Path, text: str, *, shared: bool = False) -> None:
+    """Write ``text`` to a temporary file next to ``path``, then rename it over ``path``.
+
+    The file is private to its owner (mode 0600, as ``mkstemp`` makes it) unless ``shared``: then it
+    gets the mode any new file of the user would get (0666 less the umask), for files written for
+    someone else to read, such as a submission to a workshop leader or an export.
+    """
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        if shared:
+            os.fchmod(fd, 0o666 & ~current_umask())
         with os.fdopen(fd, "w", encoding="utf-8", errors="replace") as handle:
             handle.write(text)
             handle.flush()

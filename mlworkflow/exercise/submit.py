@@ -108,7 +108,7 @@ def write_submission(folder: str | os.PathLike[str] | None, fields: Mapping[str,
     path = target / _file_name(who, learner_id)
     text = json.dumps(submission_record(fields, who, learner_id), indent=1, ensure_ascii=False)
     try:
-        atomic_write(path, text)
+        atomic_write(path, text, shared=True)  # the leader, another user, must be able to read it
     except OSError as exc:
         raise SubmitError(
             f"Could not hand in to {target}: {os_error_reason(exc)}. Your answers are still here; tell your "

@@ -179,3 +179,19 @@ def test_two_processes_saving_different_sections_both_survive(tmp_path):
 
 def test_conftest_keeps_tests_out_of_the_real_home():
     assert os.environ["MLWORKFLOW_HOME"].startswith(tempfile.gettempdir())
+
+
+def test_files_written_for_someone_else_honour_the_umask(tmp_path):
+    from mlworkflow.core.progress import atomic_write
+
+    old = os.umask(0o022)
+    try:
+        atomic_write(tmp_path / "private.json", "{}")
+        atomic_write(tmp_path / "shared.json", "{}", shared=True)
+        os.umask(0o027)
+        atomic_write(tmp_path / "group.json", "{}", shared=True)
+    finally:
+        os.umask(old)
+    assert (tmp_path / "private.json").stat().st_mode & 0o777 == 0o600
+    assert (tmp_path / "shared.json").stat().st_mode & 0o777 == 0o644
+    assert (tmp_path / "group.json").stat().st_mode & 0o777 == 0o640

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from datetime import datetime, timedelta, timezone
 
@@ -70,10 +71,19 @@ def test_write_refuses_plainly(tmp_path, monkeypatch):
     with pytest.raises(SubmitError, match="does not exist"):
         write_submission(tmp_path / "missing", STRONG)
 
-    def refuse(path, text):
+    def refuse(path, text, **options):
         raise PermissionError(13, "Permission denied")
 
     monkeypatch.setattr(submit, "atomic_write", refuse)
     with pytest.raises(SubmitError, match="read-only or you do not have permission"):
         write_submission(tmp_path, STRONG)
     assert list(tmp_path.glob("*.json")) == []
+
+
+def test_a_submission_is_readable_by_others_as_the_umask_allows(tmp_path):
+    old = os.umask(0o022)
+    try:
+        path = write_submission(tmp_path, STRONG)
+    finally:
+        os.umask(old)
+    assert path.stat().st_mode & 0o777 == 0o644  # the leader, another Unix user, can read it
