@@ -78,6 +78,29 @@ def test_old_constants_still_read_from_the_content():
         framing_module.NOT_A_NAME  # noqa: B018 - the attribute access is what is tested
 
 
+def test_a_model_metric_alone_is_never_strong():
+    """Flag everyone and recall is 100%: only a metric tied to the offer budget checks the ranking."""
+    churn = load_framing().goal("keep-subscribers")
+    metrics = {m.id: m for m in churn.model_metrics}
+    assert metrics["recall"].strength == metrics["precision"].strength == "mixed"
+    assert "100%" in metrics["recall"].why
+    assert metrics["recall-in-budget"].strength == "strong" and "budget" in metrics["recall-in-budget"].label
+    framing = frame(load_framing(), "keep-subscribers", model_metric="recall")
+    assert framing.strength == "mixed" and "flag everyone" in framing.text()
+    for goal in load_framing().goals:
+        assert not any(m.strength == "strong" for m in goal.success_metrics if m.level == "model"), goal.id
+
+
+def test_strong_churn_success_metrics_are_measured_against_a_random_holdout():
+    churn = load_framing().goal("keep-subscribers")
+    strong = [m for m in churn.success_metrics if m.strength == "strong"]
+    assert strong and all("random" in m.label and "holdout" in m.label for m in strong)
+    metrics = {m.id: m for m in churn.success_metrics}
+    assert metrics["churn-rate"].strength == "mixed"  # moves with prices and seasons too
+    assert metrics["offered-vs-not"].strength == "weak"  # the unflagged looked safe to begin with
+    assert frame(load_framing(), "keep-subscribers", success_metric="offered-vs-not").strength == "weak"
+
+
 def test_mixed_choice_gives_a_mixed_verdict():
     framing = frame(load_framing(), "keep-subscribers", target="churners-next-quarter")
     assert framing.strength == "mixed" and framing.flags[0][0] == "mixed"

@@ -51,6 +51,19 @@ def test_shipped_cards_cover_every_pile():
     assert "retention-risk" in {r.id for r in content.requests}  # the course's churn case
 
 
+def test_shipped_keys_carry_the_caveats_an_expert_adds():
+    content = load_requests()
+    rules = content.category("rules").description
+    assert "every time" not in rules and "predictable" in rules  # rules are auditable, not infallible
+    abuse = content.request("trial-abuse")
+    assert abuse.answer == "ml"
+    assert "investigators caught" in abuse.explanation and "adapt to a model too" in abuse.explanation
+    brazil = content.request("new-market-churn")
+    assert brazil.answer == "not-yet"
+    assert "other markets" in brazil.explanation and "check a model" in brazil.explanation
+    assert "LLM" in content.request("support-routing").explanation  # build vs buy is on the table
+
+
 # -- malformed content ----------------------------------------------------------------
 
 @pytest.mark.parametrize(
