@@ -1,1 +1,2 @@
-"""Stage 5, deployment (notebook 05): the model as a service, and shadow and canary rollouts."""
+"""Stage 5, deployment (notebook 05): the model as a service, health checks and rollouts, the planned value test,
+the model card and the running cost."""

@@ -13,6 +13,8 @@ from mlworkflow.stages.data.datasets import churn_customers
 from mlworkflow.stages.deployment import service as deployment
 from mlworkflow.stages.deployment.service import (
     ChurnService,
+    LatencyBudget,
+    LatencyResult,
     compare_modes,
     current_rule,
     integration_checklist,
@@ -41,6 +43,8 @@ def test_shipped_content_is_complete():
     assert c.stage(c.default_stage).share == 0
     assert "{why}" in c.verdicts.not_measured and "{amount}" in c.verdicts.measured
     assert c.verdicts.conclusion("worse").endswith("Roll back.")
+    assert "{next}" in c.verdicts.widen and c.latency_budget.p95_ms <= c.latency_budget.p99_ms
+    assert {"Rollout", "Proving value", "Approval"} <= {i.area for i in c.checklist}
 
 
 @pytest.mark.parametrize("mutate, field", [
@@ -53,8 +57,11 @@ def test_shipped_content_is_complete():
     (lambda d: d["rollout"]["verdicts"].update(better=""), "rollout.verdicts.better"),
     (lambda d: d["rollout"]["verdicts"].update(measured="Measured: {amount} {direction}."),
      "rollout.verdicts.measured"),
-    (lambda d: d["rollout"]["verdicts"].update(not_measured="Nothing {why} {estimate} {typo}"),
+    (lambda d: d["rollout"]["verdicts"].update(not_measured="Nothing {why} {estimate}"),
      "rollout.verdicts.not_measured"),
+    (lambda d: d["rollout"]["verdicts"].update(widen="Widen now."), "rollout.verdicts.widen"),
+    (lambda d: d["latency_budget"].update(p99_ms=50), "latency_budget.p99_ms"),
+    (lambda d: d.pop("latency_budget"), "latency_budget"),
     (lambda d: d["rollout"]["verdicts"].update(worse="Worse {"), "rollout.verdicts.worse"),
 ])
 def test_malformed_content_names_the_file_and_field(monkeypatch, tmp_path, mutate, field):
@@ -148,14 +155,26 @@ def test_unknown_category_is_scored_and_noted(case, recwarn):
 
 # -- latency ---------------------------------------------------------------------------
 
-def test_latency_is_the_median_of_repeats():
+def test_latency_times_single_calls_and_batches():
     calls = []
     frame = pd.DataFrame({"x": range(50)})
-    result = measure_latency(lambda df: calls.append(len(df)), frame, batch_size=20, repeats=3)
-    assert calls == [20, 1, 1, 1, 20, 20, 20]  # warm-up, singles, batches
-    assert result.batch_size == 20 and result.single_ms >= 0 and result.batch_ms >= 0
+    result = measure_latency(lambda df: calls.append(len(df)), frame, batch_size=20, repeats=3, single_calls=4)
+    assert calls == [20, 1, 1, 1, 1, 20, 20, 20]  # warm-up, singles, batches
+    assert result.batch_size == 20 and len(result.single_times_ms) == 4 and result.batch_ms >= 0
     assert math.isclose(result.per_prediction_batch_ms, result.batch_ms / 20)
-    assert "per prediction" in result.summary()
+    assert "per prediction" in result.summary() and "p95" in result.summary()
+
+
+def test_latency_is_judged_on_the_slow_calls_not_the_median():
+    budget = LatencyBudget(p95_ms=100, p99_ms=250)
+    typical = LatencyResult(tuple([10.0] * 90 + [150.0] * 10), 5.0, 1000)  # one call in ten is slow
+    assert typical.median_ms == 10 and typical.p95_ms == 150 and typical.p99_ms == 150
+    assert not typical.meets(budget)
+    assert "p95 within 100 ms and p99 within 250 ms: OVER BUDGET" in typical.summary(budget)
+    tail = LatencyResult(tuple([10.0] * 995 + [400.0] * 5), 5.0, 1000)  # p95 fine, p99 fine, max not
+    assert tail.p95_ms == 10 and tail.meets(budget)
+    assert LatencyResult(tuple([10.0] * 97 + [300.0] * 3), 5.0, 1000).meets(budget) is False  # p99 over
+    assert load_deployment().latency_budget == budget
 
 
 def test_latency_needs_enough_rows():

@@ -9,6 +9,7 @@ from widget_checks import callback_sites, unguarded
 
 from mlworkflow.stages.deployment import rollout, widgets
 from mlworkflow.stages.deployment import service as deployment
+from mlworkflow.stages.deployment.health import HealthCheck, HealthReport
 from mlworkflow.stages.deployment.service import compare_modes, integration_checklist, load_deployment
 from mlworkflow.stages.deployment.widgets import RolloutSimulator
 
@@ -49,6 +50,18 @@ def test_widget_static_fallback(live):
     data = data[0] if isinstance(data, tuple) else data
     assert "mlw-rollout-static" in data["text/html"] and "Canary 50%" in data["text/html"]
     assert data["text/plain"].count("\n") == len(load_deployment().stages) - 1
+    assert "Next step" not in data["text/html"]
+
+
+def test_health_decides_the_next_step_the_widget_shows(live):
+    healthy = HealthReport((HealthCheck("Errors", "0.0%", "at most 1.0%", True),))
+    sim = RolloutSimulator(*live, health=healthy, stage="canary-5")
+    assert "Health: decides whether to widen" in sim._health_panel.value and "Errors" in sim._health_panel.value
+    assert "Next: widen to Canary 25%" in sim._summary.value
+    assert "mlw-rollout-health" in sim._health_panel._dom_classes
+    assert "Next step" in sim._static_html() and sim._static_text().startswith("[ok] Errors")
+    sick = HealthReport((HealthCheck("Errors", "5.0%", "at most 1.0%", False),))
+    assert "Next: hold or roll back" in RolloutSimulator(*live, health=sick, stage="canary-5")._summary.value
 
 
 def test_every_shown_string_is_escaped(monkeypatch, live):
@@ -58,7 +71,7 @@ def test_every_shown_string_is_escaped(monkeypatch, live):
     checklist = tuple(type(i)(evil, evil, evil) for i in content.checklist)
     verdicts = type(content.verdicts)(**dict.fromkeys(vars(content.verdicts), evil))
     fake = type(content)(content.modes, content.mode_rows, ((evil, "batch", evil),), content.feature_labels,
-                         evil, evil, checklist, stages, content.default_stage, verdicts)
+                         evil, evil, checklist, stages, content.default_stage, verdicts, content.latency_budget)
     for module in (deployment, rollout, widgets):
         monkeypatch.setattr(module, "load_deployment", lambda: fake)
     sim = RolloutSimulator(*live)
@@ -70,6 +83,10 @@ def test_every_shown_string_is_escaped(monkeypatch, live):
         assert "<script>" not in page
     assert "&lt;script&gt;" in sim._explain.value
     assert sim._summary.value.count("&lt;script&gt;") == 2  # the measured sentence and its conclusion
+    healthy = HealthReport((HealthCheck(evil, evil, evil, True),))
+    sim = RolloutSimulator(*live, health=healthy, stage="canary-50")
+    for page in (sim._health_panel.value, sim._summary.value, sim._static_html()):
+        assert "<script>" not in page and "&lt;script&gt;" in page
 
 
 def test_every_callback_is_guarded(live):
@@ -82,7 +99,7 @@ def test_every_callback_is_guarded(live):
 def test_a_failing_render_is_said_in_the_widget_not_raised(monkeypatch, live, caplog):
     sim = RolloutSimulator(*live)
 
-    def broken(_result):
+    def broken(_result, _health=None):
         raise RuntimeError("table exploded")
 
     monkeypatch.setattr(widgets, "rollout_html", broken)
