@@ -1,6 +1,6 @@
 """Two recommenders and the offline metrics that compare them (numpy and pandas, imported inside functions).
 
-    >>> train, test = split_views(service.views)              # hold out each member's latest views
+    >>> train, test = split_views(service.views)              # one cutoff date: train before, test after
     >>> popular = fit_most_popular(train, service.titles)     # the baseline: same hits for everyone
     >>> personal = fit_item_similarity(train, service.titles) # "because you watched ..."
     >>> evaluate(personal, test, k=10)                        # precision@10, recall@10, coverage
@@ -35,6 +35,7 @@ __all__ = [
     "new_title_share",
     "precision_at_k",
     "recall_at_k",
+    "recommender_difference",
     "split_views",
 ]
 
@@ -65,22 +66,24 @@ class Evaluation:
                 "coverage": self.coverage, "members": self.members}
 
 
-def split_views(views: pd.DataFrame, holdout: float = 0.2, min_views: int = 5) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Split views into (train, test): each member's latest ``holdout`` share of views is held out.
+def split_views(views: pd.DataFrame, holdout: float = 0.2,
+                cutoff_day: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Split views into (train, test) at one date for everyone: train before ``cutoff_day``, test from it on.
 
-    Members with fewer than ``min_views`` views keep them all in train. Ties on ``day`` are broken
-    by title id, so the split is deterministic. Holding out the *latest* views mimics real use:
-    learn from the past, predict what comes next.
+    Without ``cutoff_day``, the cutoff is the first day such that about the latest ``holdout`` share
+    of all views falls on or after it. One cutoff for all members, not each member's latest views:
+    otherwise the model would learn from other members' later views, which it could not have seen
+    on the day it was built (leakage across members). Members and titles that first appear after
+    the cutoff are in the test only, as they would be in real life.
     """
     import numpy as np
 
     if not 0 < holdout < 1:
         raise ValueError("holdout must be between 0 and 1, e.g. 0.2 for 20%")
-    ordered = views.sort_values(["member_id", "day", "title_id"], kind="stable")
-    position = ordered.groupby("member_id").cumcount()
-    size = ordered.groupby("member_id")["title_id"].transform("size")
-    n_test = np.where(size >= min_views, np.maximum(1, np.floor(size * holdout)), 0)
-    is_test = position >= size - n_test
+    if cutoff_day is None:
+        cutoff_day = int(np.ceil(np.quantile(views["day"].to_numpy(), 1 - holdout)))
+    ordered = views.sort_values(["day", "member_id", "title_id"], kind="stable")
+    is_test = ordered["day"].to_numpy() >= cutoff_day
     return ordered[~is_test].reset_index(drop=True), ordered[is_test].reset_index(drop=True)
 
 
@@ -278,6 +281,28 @@ def compare(models: Sequence[Recommender], test: pd.DataFrame, k: int = 10, digi
 
     rows = {m.name: evaluate(m, test, k).as_row() for m in models}
     return pd.DataFrame.from_dict(rows, orient="index").round(digits)
+
+
+def recommender_difference(first: Recommender, second: Recommender, test: pd.DataFrame, k: int = 10, *, seed: int = 0,
+                     n_boot: int = 2000) -> str:
+    """How much ``second`` beats ``first`` on precision@k and recall@k, with 95% intervals (bootstrap over members).
+
+    The same members are resampled for both (a paired, seeded percentile bootstrap, ``scipy.stats.bootstrap``).
+    """
+    import numpy as np
+    from scipy.stats import bootstrap
+
+    held_out = {str(m): set(t) for m, t in test.groupby("member_id")["title_id"]}
+    members = sorted(held_out)
+    recs = [model.recommend_all(members, k) for model in (first, second)]
+    lines = []
+    for label, metric in ((f"precision@{k}", precision_at_k), (f"recall@{k}", recall_at_k)):
+        diff = np.array([metric(recs[1][m], held_out[m], k) - metric(recs[0][m], held_out[m], k) for m in members])
+        ci = bootstrap((diff,), np.mean, n_resamples=n_boot, method="percentile",
+                       random_state=np.random.default_rng(seed)).confidence_interval
+        lines.append(f"{label}: {second.name} minus {first.name} = {diff.mean():+.3f} "
+                     f"(95% interval {ci.low:+.3f} to {ci.high:+.3f}, {len(members)} members)")
+    return "\n".join(lines)
 
 
 def explain(model: Recommender, member_id: str, title_id: str) -> str:

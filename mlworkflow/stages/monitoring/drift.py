@@ -10,6 +10,12 @@ PSI (population stability index) compares how an input is spread over bins in th
 data and in a later month: sum over bins of (later share - training share) x ln(later / training).
 0 means identical; the usual reading is under 0.1 stable, 0.1 to 0.25 moving, over 0.25 shifted.
 Those readings, the alert sentences and the table labels are in ``content/monitoring.json``.
+
+A bin or category empty on one side (a brand-new account type) would make the logarithm
+infinite, so its share counts as ``floor`` (``FLOOR``, 1e-4, by default). Its PSI then depends
+on that arbitrary choice: a new category holding 10% of customers scores about 0.70 at a floor of
+1e-4 and about 0.22 at 1e-2. So a new category is alerted on as such (:func:`new_categories`), not
+read off a PSI number.
 """
 
 from __future__ import annotations
@@ -45,6 +51,8 @@ __all__ = [
     "metrics_text",
     "month_number",
     "monthly_metrics",
+    "new_categories",
+    "new_category_text",
     "plot_drift",
     "plot_inputs",
     "plot_metrics",
@@ -54,7 +62,9 @@ __all__ = [
 
 FEATURES = NUMERIC + CATEGORICAL
 METRICS = ("customers", "actual_churn", "predicted_churn", "auc", "precision", "recall", "missed", "net_value")
-FLOOR = 1e-4  # a bin empty on one side counts as this share, so the logarithm stays finite
+# A bin empty on one side counts as this share, so the logarithm stays finite. Arbitrary: a new
+# category's PSI moves with it (see the module docstring); new categories get their own alert.
+FLOOR = 1e-4
 
 
 @dataclass(frozen=True)
@@ -72,6 +82,7 @@ class AlertTexts:
     one: str  # {threshold}, {alerting}, {months}, {listed}
     many: str  # the same, for more than one alerting month
     band: str  # {threshold}, {label}
+    new_category: str  # {month}, {feature}, {values}
 
 
 @dataclass(frozen=True)
@@ -82,6 +93,7 @@ class MonitoringContent:
     metrics: Mapping[str, str]  # compare_models' row labels
     columns: Mapping[str, str]  # metrics_text's column labels
     alerts: AlertTexts
+    running_cost: float  # an assumption: what running and maintaining the model costs a month
 
 
 _PLACEHOLDERS = {
@@ -89,6 +101,7 @@ _PLACEHOLDERS = {
     "one": {"threshold", "alerting", "months", "listed"},
     "many": {"threshold", "alerting", "months", "listed"},
     "band": {"threshold", "label"},
+    "new_category": {"month", "feature", "values"},
 }
 
 
@@ -106,10 +119,14 @@ def load_monitoring() -> MonitoringContent:
     if bands[-1].below is not None:
         raise top.fail("psi_bands", "the last band needs below: null")
     features, metrics, columns, alerts = (top.object(k) for k in ("features", "metrics", "table_columns", "alerts"))
+    running_cost = top.object("running_cost")
+    if running_cost.number("per_month") < 0:
+        raise running_cost.fail("per_month", "expected a cost of zero or more")
     return MonitoringContent(
         float(top.number("default_threshold")), tuple(bands), {f: features.text(f) for f in FEATURES},
         {m: metrics.text(m) for m in METRICS}, {m: columns.text(m) for m in METRICS},
-        AlertTexts(*(alerts.template(k, _PLACEHOLDERS[k]) for k in ("none", "one", "many", "band"))),
+        AlertTexts(*(alerts.template(k, _PLACEHOLDERS[k]) for k in _PLACEHOLDERS)),
+        float(running_cost.number("per_month")),
     )
 
 
@@ -133,7 +150,11 @@ def psi(expected: ArrayLike | pd.Series, actual: ArrayLike | pd.Series, *, bins:
     """Population stability index of ``actual`` against ``expected`` (the training data).
 
     Numbers go into ``bins`` bins cut at the training data's quantiles; text is compared
-    category by category. Shares below ``floor`` count as ``floor``.
+    category by category. Shares below ``floor`` count as ``floor``: that is how a category
+    missing from the training data gets a finite score, and why that score depends on ``floor``.
+
+    >>> round(psi(["A"] * 10, ["A"] * 9 + ["B"]), 2), round(psi(["A"] * 10, ["A"] * 9 + ["B"], floor=1e-2), 2)
+    (0.7, 0.22)
     """
     import numpy as np
     import pandas as pd
@@ -170,6 +191,32 @@ def drift_scores(reference: pd.DataFrame, months: pd.DataFrame, features: Sequen
     rows = {month: {f: round(psi(reference[f], g[f], bins=bins), 3) for f in features}
             for month, g in months.groupby("month")}
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("month")
+
+
+def new_categories(reference: pd.DataFrame, months: pd.DataFrame,
+                   features: Sequence[str] = CATEGORICAL) -> dict[int, dict[str, dict[str, float]]]:
+    """Per month, values of text inputs the training data never had, with their share of that month's customers.
+
+    ``{4: {"segment": {"Student": 0.097}}}``: alert on these as they are, whatever their PSI.
+    """
+    found: dict[int, dict[str, dict[str, float]]] = {}
+    for month, g in months.groupby("month"):
+        for f in features:
+            seen = set(reference[f].dropna().astype(str))
+            shares = g[f].dropna().astype(str).value_counts(normalize=True)
+            new = {str(v): round(float(sh), 3) for v, sh in shares.items() if v not in seen}
+            if new:
+                found.setdefault(month_number(month), {})[f] = new
+    return found
+
+
+def new_category_text(found: Mapping[int, Mapping[str, Mapping[str, float]]]) -> str:
+    """:func:`new_categories` as one sentence per month and input."""
+    names, template = load_monitoring().features, load_monitoring().alerts.new_category
+    lines = [template.format(month=m, feature=names.get(f, f),
+                             values=", ".join(f"{v} ({share:.1%} of customers)" for v, share in values.items()))
+             for m, by_feature in found.items() for f, values in by_feature.items()]
+    return "\n".join(lines)
 
 
 def alert_months(drift: pd.DataFrame, threshold: float) -> dict[int, list[str]]:

@@ -16,6 +16,7 @@ from mlworkflow.stages.case_study.recommend import (
     new_title_share,
     precision_at_k,
     recall_at_k,
+    recommender_difference,
     split_views,
 )
 
@@ -59,13 +60,30 @@ TITLES = pd.DataFrame({"title_id": ["c1", "c2", "c3", "f1", "f2", "h", "new"],
                        "title": ["Crime 1", "Crime 2", "Crime 3", "Fun 1", "Fun 2", "Hit", "Brand new"]})
 
 
-def test_split_holds_out_each_members_latest_views():
-    train, test = split_views(TINY, holdout=0.25, min_views=3)
-    assert set(test.itertuples(index=False, name=None)) == {("ann", "h", 3), ("bob", "h", 4), ("cat", "h", 3)}
+def test_split_uses_one_cutoff_date_for_every_member():
+    train, test = split_views(TINY, cutoff_day=3)
+    assert set(test.itertuples(index=False, name=None)) == {("ann", "h", 3), ("bob", "c3", 3), ("bob", "h", 4),
+                                                            ("cat", "h", 3)}
+    assert train["day"].max() < 3 <= test["day"].min()  # nothing after the cutoff is learned from, for anyone
     assert len(train) + len(test) == len(TINY)
-    assert set(train["member_id"]) == {"ann", "bob", "cat", "dan", "eve"}  # short histories stay whole
     with pytest.raises(ValueError):
         split_views(TINY, holdout=1.5)
+
+
+def test_split_by_share_picks_the_cutoff_from_the_days():
+    views = pd.DataFrame({"member_id": ["m"] * 10, "title_id": [f"t{i}" for i in range(10)], "day": range(10)})
+    train, test = split_views(views, holdout=0.2)
+    assert list(test["day"]) == [8, 9] and list(train["day"]) == list(range(8))
+
+
+def test_recommender_difference_gives_paired_intervals(case):
+    _, _, test, popular, personal = case
+    text = recommender_difference(popular, personal, test, k=10, n_boot=300)
+    lines = text.splitlines()
+    assert lines[0].startswith("precision@10: Because you watched minus Most popular = +")
+    low, high = (float(x) for x in lines[0].split("95% interval ")[1].split(",")[0].split(" to "))
+    assert 0 < low < high
+    assert f"{test['member_id'].nunique()} members" in lines[1]
 
 
 def test_cosine_similarity_by_hand():

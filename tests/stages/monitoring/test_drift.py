@@ -23,6 +23,8 @@ from mlworkflow.stages.monitoring.drift import (
     metrics_text,
     month_number,
     monthly_metrics,
+    new_categories,
+    new_category_text,
     plot_drift,
     plot_inputs,
     plot_metrics,
@@ -61,6 +63,37 @@ def test_psi_is_zero_for_the_same_data_and_grows_with_the_shift():
 def test_psi_new_category_counts_with_the_floor():
     value = psi(["A"] * 10, ["A"] * 9 + ["B"])
     assert value == pytest.approx((0.9 - 1) * math.log(0.9) + (0.1 - 1e-4) * math.log(0.1 / 1e-4))
+
+
+def test_a_new_categorys_psi_is_set_by_the_floor_not_the_data():
+    # 10% of customers in a category the training data never had: the floor decides the score
+    train, later = ["A"] * 10, ["A"] * 9 + ["B"]
+    assert drift_module.FLOOR == 1e-4
+    by_floor = {f: psi(train, later, floor=f) for f in (1e-4, 1e-3, 1e-2)}
+    for f, value in by_floor.items():
+        assert value == pytest.approx((0.9 - 1) * math.log(0.9) + (0.1 - f) * math.log(0.1 / f))
+    assert round(by_floor[1e-4], 2) == 0.70 and round(by_floor[1e-2], 2) == 0.22  # as the docstring says
+    assert by_floor[1e-4] > 0.25 > by_floor[1e-2]  # "shifted" or not, by an arbitrary choice
+    assert psi(train, ["A"] * 10, floor=1e-2) == pytest.approx(0)  # the floor does not touch shared categories
+
+
+def test_new_categories_are_alerted_on_as_such():
+    reference = pd.DataFrame({"segment": ["Individual", "Family"] * 5, "plan": ["Basic"] * 10})
+    months = pd.DataFrame({"month": [1] * 4 + [2] * 4,
+                           "segment": ["Individual", "Family", "Family", "Individual",
+                                       "Student", "Student", "Family", None],
+                           "plan": ["Basic"] * 7 + ["Ultra"]})
+    found = new_categories(reference, months, features=["segment", "plan"])
+    assert found == {2: {"segment": {"Student": round(2 / 3, 3)}, "plan": {"Ultra": 0.25}}}
+    text = new_category_text(found)
+    first = "Month 2: Account type has a value the training data never had: Student (66.7%"
+    assert text.splitlines()[0].startswith(first)
+    assert "Plan" in text.splitlines()[1] and new_category_text({}) == ""
+
+
+def test_new_categories_on_the_case_find_the_students_from_month_4():
+    found = new_categories(churn_customers(n=1500, seed=1), churn_months(months=5, n_per_month=800, seed=1))
+    assert sorted(found) == [4, 5] and set(found[4]) == {"segment"} and set(found[4]["segment"]) == {"Student"}
 
 
 def test_psi_needs_values_and_ignores_missing():
@@ -167,6 +200,7 @@ def test_content_loads():
     assert 0 < c.default_threshold < 1
     assert [b.label for b in c.bands] == ["stable", "moving", "shifted"]
     assert set(c.features) == set(drift_module.FEATURES)
+    assert c.running_cost > 0 and "{values}" in c.alerts.new_category
 
 
 @pytest.mark.parametrize("mutate, field", [
@@ -177,6 +211,9 @@ def test_content_loads():
     (lambda d: d["metrics"].pop("recall"), "metrics.recall"),
     (lambda d: d["table_columns"].pop("net_value"), "table_columns.net_value"),
     (lambda d: d.pop("alerts"), "alerts"),
+    (lambda d: d["alerts"].update(new_category="Month {month}: {feature} is new."), "alerts.new_category"),
+    (lambda d: d.pop("running_cost"), "running_cost"),
+    (lambda d: d["running_cost"].update(per_month=-5), "running_cost.per_month"),
     (lambda d: d["alerts"].update(none="No alert at {limit}."), "alerts.none"),
     (lambda d: d["alerts"].update(many="{threshold}: {alerting} of {months} months."), "alerts.many"),
     (lambda d: d["alerts"].update(band="A PSI of {threshold reads as {label}."), "alerts.band"),
@@ -233,7 +270,8 @@ def test_band_text_reads_the_threshold():
 def test_alert_sentences_come_from_the_content(monkeypatch, drift):
     content = load_monitoring()
     alerts = type(content.alerts)(none="Quiet at {threshold}.", one="{alerting}/{months} at {threshold}: {listed}.",
-                                  many="{alerting}/{months} at {threshold}: {listed}!", band="{threshold} is {label}.")
+                                  many="{alerting}/{months} at {threshold}: {listed}!", band="{threshold} is {label}.",
+                                  new_category="{month} {feature} {values}")
     fake = type(content)(**{**vars(content), "alerts": alerts})
     monkeypatch.setattr(drift_module, "load_monitoring", lambda: fake)
     assert alert_summary(drift, 0.9) == "Quiet at 0.90."
