@@ -85,3 +85,13 @@ def test_no_content_file_states_the_old_economics():
 def test_the_weekly_capacity_notebook_01_states_is_the_one_in_the_economics():
     requests = (Path(__file__).resolve().parent.parent / "mlworkflow" / "content" / "requests.json").read_text("utf-8")
     assert f"the {case_economics().weekly_capacity:,} most at risk" in requests
+
+
+def test_quiz_expected_value_follows_the_economics():
+    e = case_economics()
+    q = next(q for q in load_quiz("evaluation").questions if q.id == "expected-value")
+    reached, cost = money(e.value_reached, cents=True), money(e.offer_cost, cents=True)
+    right = next(o for o in q.options if o.correct)
+    assert reached in q.prompt and cost in q.prompt
+    assert f"{reached} is more than {cost}: a score of about {e.break_even_precision:.2f}" in right.text
+    assert percent(e.break_even_precision) in right.explanation
