@@ -81,6 +81,11 @@ def bench_diagram(repeats: int) -> dict[str, Any]:
     out["render, wasm warm (uncached)"] = timed(lambda: _graphviz._render_wasm(sources[1]), repeats)
     _graphviz.render_svg(sources[2])
     out["render, cached"] = timed(lambda: _graphviz.render_svg(sources[2]), repeats * 10)
+    from bench_diagram_text import chart  # beside this script
+
+    small, big = chart(30_000), chart(300_000)
+    out["flowchart text, 30k characters of Mermaid"] = timed(small.to_text, repeats)
+    out["flowchart text, 300k characters of Mermaid"] = timed(big.to_text, repeats)
     return out
 
 

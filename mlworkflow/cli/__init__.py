@@ -5,6 +5,7 @@
     mlworkflow start --leader        # also copy notebooks/facilitator/ (the class pulse)
     mlworkflow doctor                # is everything a workshop needs here?
     mlworkflow collect FOLDER [--out DIR] [--show-names]   # class summary of the submissions
+                                     # (exit status 1 when a file could not be read or none was read)
     mlworkflow link --hub URL [--repo URL] [--branch main] [--open notebooks/00_course_map.ipynb]
     mlworkflow present [--port N] [--no-browser]           # the course map on a projector (Voila)
 """
@@ -107,7 +108,16 @@ def _collect(args: argparse.Namespace) -> int:
     print(summary.text())
     hidden = "" if args.show_names else "\n(names hidden; add --show-names to show them)"
     print(f"\nWrote {html_path}\n  and {md_path}{hidden}")
-    return 0
+    if summary.complete:
+        return 0
+    # The summary is written either way; the exit status and stderr say it is incomplete.
+    if summary.unreadable:
+        print(f"mlworkflow: {len(summary.unreadable)} file(s) in {args.folder} could not be read, so their "
+              "statements are missing from the summary (each is listed above, under 'Could not be read').",
+              file=sys.stderr)
+    if not summary.submitted:
+        print(f"mlworkflow: no statement was read from {args.folder}.", file=sys.stderr)
+    return 1
 
 
 def _link(args: argparse.Namespace) -> int:
@@ -169,7 +179,10 @@ def _parser() -> argparse.ArgumentParser:
     doctor = sub.add_parser("doctor", help="check that this machine has everything the course needs")
     doctor.add_argument("--dir", default=DEFAULT_DIR, help="the course folder to check")
     doctor.set_defaults(func=_doctor)
-    coll = sub.add_parser("collect", help="sum up the exercise submissions in a folder (HTML and Markdown)")
+    coll = sub.add_parser("collect", help="sum up the exercise submissions in a folder (HTML and Markdown)",
+                          description="Sum up the exercise submissions in FOLDER. Exit status 0 when every file "
+                                      "was read, 1 when some file could not be read, no statement was read, "
+                                      "or the folder or the summary could not be read or written.")
     coll.add_argument("folder", help="the folder learners submitted to")
     coll.add_argument("--out", default=None, help="where to write class-summary.html and .md (default: FOLDER)")
     coll.add_argument("--show-names", action="store_true", help="show learners' names (anonymised by default)")

@@ -6,6 +6,10 @@ we copied it. On a later ``mlworkflow start``:
 * a notebook that is missing is copied;
 * one the learner has not touched is updated when the course has a newer version;
 * one the learner has edited is left alone, and reported as skipped.
+
+A damaged manifest (not JSON, the wrong types, unreadable) is never fatal: it is moved aside
+(``.mlworkflow-manifest.json.damaged``), the learner is told so in plain words, and a new one
+is written; without a record of what was copied, every existing notebook is kept as it is.
 """
 
 from __future__ import annotations
@@ -57,10 +61,12 @@ class CopyReport:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what went wrong on the way, in plain words
 
     def lines(self) -> list[str]:
         """Plain-language summary for the terminal."""
         out = [f"Course folder: {self.target}"]
+        out += [f"  note: {note}" for note in self.notes]
         if self.copied:
             out.append(f"  copied {len(self.copied)} notebook(s): {', '.join(self.copied)}")
         if self.updated:
@@ -72,15 +78,73 @@ class CopyReport:
         return out
 
 
-def _load_manifest(target: Path) -> dict[str, str]:
-    try:
-        data = json.loads((target / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    files = data.get("files") if isinstance(data, dict) else None
+_KINDS = {list: "a list", str: "text", int: "a number", float: "a number", bool: "true/false", type(None): "null"}
+
+
+def _damage(data: object) -> str | None:
+    """What is wrong with a parsed manifest, or None when it is usable."""
+    if not isinstance(data, dict):
+        return f"it holds {_KINDS.get(type(data), type(data).__name__)}, not an object"
+    files = data.get("files")
     if not isinstance(files, dict):
-        return {}
-    return {k: v for k, v in files.items() if isinstance(k, str) and isinstance(v, str)}
+        return ("it has no list of files" if files is None
+                else f"its \u201cfiles\u201d is {_KINDS.get(type(files), type(files).__name__)}, not an object")
+    bad = sum(not isinstance(v, str) or len(v) != 64 for v in files.values())
+    if not bad:
+        return None
+    return f"{bad} of its {len(files)} entries {'is not a fingerprint' if bad == 1 else 'are not fingerprints'}"
+
+
+def _read_manifest(path: Path) -> tuple[dict[str, str], str | None]:
+    """The manifest's entries, and what was wrong with it (None when nothing was)."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return {}, None
+    except OSError as exc:
+        return {}, f"it could not be read ({exc.strerror or exc})"
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        return {}, "it is not text"
+    except RecursionError:
+        return {}, "it is not valid JSON (nested too deeply)"
+    except ValueError:
+        return {}, "it is not valid JSON"
+    problem = _damage(data)
+    files = data.get("files") if isinstance(data, dict) else None
+    good = {k: v for k, v in files.items() if isinstance(v, str) and len(v) == 64} if isinstance(files, dict) else {}
+    return good, problem
+
+
+def _set_aside(path: Path) -> Path | None:
+    """Move a damaged manifest out of the way, to the first free ``<name>.damaged[-N]``."""
+    for n in range(1, 100):
+        aside = path.with_name(f"{path.name}.damaged" + (f"-{n}" if n > 1 else ""))
+        if aside.exists() or aside.is_symlink():
+            continue
+        try:
+            path.rename(aside)
+        except OSError:
+            return None
+        return aside
+    return None
+
+
+def _load_manifest(target: Path, report: CopyReport | None = None) -> dict[str, str]:
+    """The fingerprints recorded at the last copy; a damaged manifest is moved aside and said."""
+    path = target / MANIFEST
+    manifest, problem = _read_manifest(path)
+    if problem is None:
+        return manifest
+    aside = _set_aside(path)
+    kept = f"kept it as {aside.name} and started a new one" if aside else "it will be replaced by a new one"
+    message = (f"the record of the notebooks copied here ({MANIFEST}) was damaged: {problem}; {kept}. "
+               + ("Notebooks it still knew are updated as usual; other notebooks already in the folder are "
+                  "kept as they are." if manifest else "Notebooks already in the folder are kept as they are."))
+    if report is not None:
+        report.notes.append(message)
+    return manifest
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
@@ -102,8 +166,8 @@ def copy_course(target: str | Path = DEFAULT_DIR, source: Path | None = None, *,
     source = source or notebooks_dir()
     target = Path(target).expanduser().resolve()
     target.mkdir(parents=True, exist_ok=True)
-    manifest = _load_manifest(target)
     report = CopyReport(target=target)
+    manifest = _load_manifest(target, report)
     for rel in course_notebooks(source):
         if rel.parts[0] == LEADER_DIR and not leader:
             continue

@@ -193,13 +193,14 @@ class FlowchartDiagram(_Diagram):
         return g
 
     def to_text(self) -> str:
+        """Each edge on a line, then the nodes no edge touches; linear in the size of the chart."""
         lines = [self.title()]
+        linked: set[str] = set()
         for a, b, label in self.chart.edges:
             arrow = f" --{label}--> " if label else " → "
             lines.append(f"  {self.chart.nodes[a]}{arrow}{self.chart.nodes[b]}")
-        for node in self.chart.nodes:
-            if not any(node in (a, b) for a, b, _ in self.chart.edges):
-                lines.append(f"  {self.chart.nodes[node]}")
+            linked.update((a, b))
+        lines += [f"  {label}" for node, label in self.chart.nodes.items() if node not in linked]
         return "\n".join(lines)
 
 

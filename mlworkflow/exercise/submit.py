@@ -4,6 +4,7 @@ The folder comes from the ``folder`` argument or ``$MLWORKFLOW_SUBMIT_DIR`` (a s
 on the hub, for example); the name from the argument or ``$MLWORKFLOW_LEARNER``. The file is
 written atomically and named after the learner and a random id kept with their answers, so a
 second submission replaces the first and two learners called "Sam" never overwrite each other.
+It is readable by others as the learner's umask allows (the leader is often another Unix user).
 :func:`mlworkflow.leader.collect.collect` reads these files.
 
     >>> path = write_submission("/srv/shared/workshop", {"problem": "..."}, name="Sam")
@@ -15,6 +16,7 @@ import json
 import os
 import re
 import secrets
+import stat
 from collections.abc import Mapping
 from datetime import datetime, timezone
 from pathlib import Path
@@ -77,17 +79,66 @@ def submission_record(fields: Mapping[str, str], name: str, learner_id: str,
     }
 
 
-def _file_name(name: str, learner_id: str) -> str:
+def _file_name(name: str, learner_id: str, suffix: str = "") -> str:
     slug = _SLUG.sub("-", name.lower()).strip("-")[:40] or "anonymous"
-    return f"{slug}-{learner_id}.json"
+    return f"{slug}-{learner_id}{suffix}.json"
+
+
+def _someone_elses(path: Path) -> bool:
+    """``path`` exists and is not this user's own regular file (another learner's, or a link)."""
+    try:
+        info = path.lstat()
+    except FileNotFoundError:
+        return False
+    except OSError:
+        return True
+    if not stat.S_ISREG(info.st_mode):
+        return True
+    return hasattr(os, "geteuid") and info.st_uid != os.geteuid()
+
+
+def _target_path(folder: Path, name: str, learner_id: str) -> Path:
+    """The learner's own file: ``<name>-<id>.json``, or, when another account already holds that
+    name (a copied id), a name with this account's uid in it, and failing that a fresh id."""
+    path = folder / _file_name(name, learner_id)
+    if not _someone_elses(path):
+        return path
+    if hasattr(os, "geteuid"):
+        path = folder / _file_name(name, learner_id, f"-u{os.geteuid()}")
+        if not _someone_elses(path):
+            return path
+    while True:
+        path = folder / _file_name(name, new_learner_id())
+        if not _someone_elses(path):
+            return path
 
 
 def write_submission(folder: str | os.PathLike[str] | None, fields: Mapping[str, str], *,
                      name: str | None = None, learner_id: str | None = None) -> Path:
     """Write the submission into the leader's folder and return its path.
 
-    Raises :class:`SubmitError` with a plain message when no folder is named, it does not
-    exist, or it cannot be written; nothing the learner typed is touched.
+    ``folder`` defaults to ``$MLWORKFLOW_SUBMIT_DIR`` and ``name`` to ``$MLWORKFLOW_LEARNER``;
+    ``learner_id`` is the id kept with the learner's answers (a new one when missing or unsafe).
+
+    Guarantees:
+
+    * **Atomic**: the file is written beside its final name and renamed into place, so the
+      leader never reads half a submission, and a failed write leaves the folder as it was.
+    * **Readable by the leader** as the umask allows: mode 0666 less the learner's umask
+      (0644 with the usual 022), like any file the learner creates; the folder's group applies
+      if it is setgid. It is never made private (0600), nor more open than the umask says.
+    * **One file per learner**: handing in again with the same ``learner_id`` replaces the
+      learner's own earlier file, and never another learner's: if another account already
+      owns the file name (someone copied the id), the submission goes to a file of its own.
+      (In a folder everyone may write to, use the sticky bit so learners cannot delete each
+      other's files: ``chmod 1777`` or ``chmod 3770`` with a class group.)
+
+    Raises :class:`SubmitError` with a plain message, and writes nothing, when no folder is
+    named, there is nothing to hand in, the folder does not exist, or it cannot be written.
+    Nothing the learner typed is touched.
+
+        >>> write_submission("/srv/shared/workshop", {"problem": "...", "outcome": "..."}, name="Sam")
+        PosixPath('/srv/shared/workshop/sam-3f9c2a1b7d4e.json')
     """
     target = submit_folder(folder)
     if target is None:
@@ -105,7 +156,7 @@ def write_submission(folder: str | os.PathLike[str] | None, fields: Mapping[str,
         )
     learner_id = learner_id if learner_id and _ID.match(learner_id) else new_learner_id()
     who = learner_name(name)
-    path = target / _file_name(who, learner_id)
+    path = _target_path(target, who, learner_id)
     text = json.dumps(submission_record(fields, who, learner_id), indent=1, ensure_ascii=False)
     try:
         atomic_write(path, text, shared=True)  # the leader, another user, must be able to read it

@@ -4,7 +4,13 @@ Every ``.json`` (the exercise's "Export JSON", or a "Submit to the workshop" fil
 (the exercise's "Export Markdown") in the folder is read; each statement is re-checked with
 :func:`mlworkflow.exercise.assess.assess`, so a submitted score counts for nothing. Files that are not
 usable submissions are skipped and listed with the reason, never raised: invalid JSON, wrong
-types, empty boxes, duplicates, huge or binary files, links and sub-folders.
+types, empty boxes, earlier submissions and copies, huge or binary files, links and sub-folders.
+Files that cannot be read at all (another user's file without read permission, say) are listed
+apart, as ``unreadable``, with the owner and permissions, because a statement is missing.
+
+Each submission is matched to a learner by the file's owner (the account that wrote it) and the
+learner id inside it, never by what the file says alone (see :mod:`mlworkflow.leader.identity`),
+and keeps when it came in as the file system says (its modification time).
 
     >>> summary = collect("/srv/shared/workshop")
     >>> print(summary.text())                      # counts, per-check bars, gaps, skipped files
@@ -13,6 +19,8 @@ types, empty boxes, duplicates, huge or binary files, links and sub-folders.
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import json
 import os
 import re
@@ -26,6 +34,7 @@ from mlworkflow.core.text import clean_text
 from mlworkflow.exercise.assess import Assessment, assess
 from mlworkflow.exercise.rubric import FIELD_KEYS, REQUIRED_FIELDS, load_exercise, load_rubric
 from mlworkflow.exercise.submit import SUBMISSION_FORMAT, SUBMISSION_VERSION
+from mlworkflow.leader.identity import match_submissions
 
 __all__ = [
     "MAX_BYTES",
@@ -55,22 +64,38 @@ class _Skip(Exception):
     """This file is not a usable submission; the message is the reason shown to the leader."""
 
 
+class _Unreadable(_Skip):
+    """This file could not be read at all, so whatever it holds is missing from the summary."""
+
+
 @dataclass(frozen=True)
 class Submission:
-    """One learner's statement, re-checked."""
+    """One learner's statement, re-checked, with who wrote the file and when it came in."""
 
     file: str
     name: str | None
     learner_id: str | None
-    when: float  # submitted_at, or the file's modification time, as a POSIX timestamp
+    when: float  # what the file says (submitted_at), else its modification time; POSIX seconds
     statement: dict[str, str]
     assessment: Assessment
+    modified: float = 0.0  # when it came in, as the file system says (the file's modification time)
+    owner: int | None = None  # the account (uid) that owns the file; None where there are none
+    digest: str = ""  # SHA-256 of the file's bytes
+    notes: tuple[str, ...] = ()  # flags for the leader: "same text as ...", a shared learner id
+
+    @property
+    def claimed(self) -> bool:
+        """The file gives a time of its own (``submitted_at``) that differs from when it came in."""
+        return abs(self.when - self.modified) >= 60
 
 
 @dataclass(frozen=True)
 class Skipped:
+    """A file that is not counted, and why; ``unreadable`` when it could not be read at all."""
+
     file: str
     reason: str
+    unreadable: bool = False
 
 
 @dataclass(frozen=True)
@@ -115,10 +140,16 @@ class ClassSummary:
     levels: tuple[tuple[str, int], ...]
     gaps: tuple[Gap, ...]
     strong: tuple[Submission, ...]
+    unreadable: tuple[Skipped, ...] = ()  # files that could not be read: their statements are missing
 
     @property
     def submitted(self) -> int:
         return len(self.submissions)
+
+    @property
+    def complete(self) -> bool:
+        """At least one statement was read, and every file in the folder could be read."""
+        return bool(self.submissions) and not self.unreadable
 
     def text(self) -> str:
         """Plain text: counts, each check's met / partly / missing, the gaps and skipped files."""
@@ -199,22 +230,50 @@ def _from_markdown(text: str) -> dict[str, Any]:
     return statement
 
 
-def _read_bytes(path: Path) -> bytes:
+def _owner_name(uid: int) -> str:
+    try:
+        import pwd
+    except ImportError:  # pragma: no cover - Windows has no Unix accounts
+        return str(uid)
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return f"user {uid}"
+
+
+def _unreadable(path: Path, exc: OSError) -> _Unreadable:
+    """The reason a file could not be read, with its owner and permissions when they can be seen."""
+    reason = f"could not be read ({exc.strerror or exc})"
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return _Unreadable(reason)
+    who = f"owned by {_owner_name(info.st_uid)}, " if hasattr(os, "getuid") else ""
+    hint = ""
+    if isinstance(exc, PermissionError):
+        hint = ": its owner has not let you read it"
+    return _Unreadable(f"{reason}{hint} ({who}permissions {stat.filemode(info.st_mode)})")
+
+
+def _read_bytes(path: Path) -> tuple[bytes, os.stat_result]:
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
         fd = os.open(path, flags)
     except OSError as exc:
-        raise _Skip(f"could not be opened ({exc.strerror or exc})") from None
+        raise _unreadable(path, exc) from None
     with os.fdopen(fd, "rb") as handle:
         info = os.fstat(handle.fileno())
         if not stat.S_ISREG(info.st_mode):
             raise _Skip("not a regular file")
         if info.st_size > MAX_BYTES:
             raise _Skip(f"too large to be a statement ({info.st_size:,} bytes)")
-        data = handle.read(MAX_BYTES + 1)
+        try:
+            data = handle.read(MAX_BYTES + 1)
+        except OSError as exc:
+            raise _unreadable(path, exc) from None
     if len(data) > MAX_BYTES:
         raise _Skip("too large to be a statement")
-    return data
+    return data, info
 
 
 def parse_submission(path: str | os.PathLike[str]) -> Submission:
@@ -229,7 +288,7 @@ def _parse(path: Path) -> Submission:
     suffix = path.suffix.lower()
     if suffix not in (".json", ".md"):
         raise _Skip("not a submission: only .json and .md exercise exports are read")
-    data = _read_bytes(path)
+    data, info = _read_bytes(path)
     if not data.strip():
         raise _Skip("empty file")
     try:
@@ -243,11 +302,11 @@ def _parse(path: Path) -> Submission:
     statement = {k: clean_text(v) for k, v in raw.items()}
     if not any(statement[k].strip() for k in REQUIRED_FIELDS):
         raise _Skip("empty: the problem, outcome and data boxes are all blank")
-    if when is None:
-        when = path.stat().st_mtime
     result = assess(statement["problem"], statement["outcome"], statement["data_sources"],
                     **{k: statement[k] for k in FIELD_KEYS if k not in REQUIRED_FIELDS})
-    return Submission(path.name, name, learner, when, statement, result)
+    owner = info.st_uid if hasattr(os, "getuid") else None
+    return Submission(path.name, name, learner, info.st_mtime if when is None else when, statement, result,
+                      modified=info.st_mtime, owner=owner, digest=hashlib.sha256(data).hexdigest())
 
 
 def _read_folder(folder: Path) -> tuple[list[Submission], list[Skipped]]:
@@ -270,31 +329,17 @@ def _read_folder(folder: Path) -> tuple[list[Submission], list[Skipped]]:
                 raise _Skip("a folder (sub-folders are not read)")
             found.append(_parse(Path(entry.path)))
         except _Skip as exc:
-            skipped.append(Skipped(entry.name, str(exc)))
+            skipped.append(Skipped(entry.name, str(exc), unreadable=isinstance(exc, _Unreadable)))
         except OSError as exc:
-            skipped.append(Skipped(entry.name, f"could not be read ({exc.strerror or exc})"))
+            skipped.append(Skipped(entry.name, str(_unreadable(Path(entry.path), exc)), unreadable=True))
     return found, skipped
 
 
-def _dedupe(found: list[Submission]) -> tuple[list[Submission], list[Skipped]]:
-    """Keep each learner's latest submission, then the first of any identical statements."""
-    found = sorted(found, key=lambda s: (s.when, s.file))
-    latest = {s.learner_id: s for s in found if s.learner_id}
-    kept: list[Submission] = []
-    skipped: list[Skipped] = []
-    seen: dict[tuple[str, ...], str] = {}
-    for s in found:
-        if s.learner_id and latest[s.learner_id] is not s:
-            kept_file = latest[s.learner_id].file
-            skipped.append(Skipped(s.file, f"an earlier submission from the same learner (kept {kept_file})"))
-            continue
-        fingerprint = tuple(" ".join(s.statement[k].casefold().split()) for k in FIELD_KEYS)
-        if fingerprint in seen:
-            skipped.append(Skipped(s.file, f"duplicate: the same statement as {seen[fingerprint]}"))
-            continue
-        seen[fingerprint] = s.file
-        kept.append(s)
-    return kept, skipped
+def _match(found: list[Submission]) -> tuple[list[Submission], list[Skipped]]:
+    """Each learner's latest submission, with notes; earlier ones and same-owner copies as skipped."""
+    kept, dropped, notes = match_submissions(found)
+    kept = [dataclasses.replace(s, notes=s.notes + notes[s.file]) if s.file in notes else s for s in kept]
+    return kept, [Skipped(file, reason) for file, reason in dropped]
 
 
 # ------------------------------------------------------------------------- summing up
@@ -324,11 +369,13 @@ def _gap(spec: Any, subs: list[Submission], labels: dict[str, str]) -> Gap:
 def collect(folder: str | os.PathLike[str], *, gaps: int = 5, strong: int = 5) -> ClassSummary:
     """Read every submission in ``folder`` and sum them up; only an unreadable folder raises.
 
+    Files that could not be read are in ``summary.unreadable`` (by name, with the reason), and
+    ``summary.complete`` is false when any were, or when no statement was read at all.
     ``gaps`` and ``strong`` cap how many common gaps and strong statements are listed.
     """
     root = Path(folder).expanduser()
     found, skipped = _read_folder(root)
-    subs, dupes = _dedupe(found)
+    subs, dupes = _match(found)
     rubric, exercise = load_rubric(), load_exercise()
     labels = {f.key: f.label for f in exercise.fields}
     counts = []
@@ -345,7 +392,8 @@ def collect(folder: str | os.PathLike[str], *, gaps: int = 5, strong: int = 5) -
                   key=lambda s: (-s.assessment.score, s.when, s.file))
     return ClassSummary(
         folder=str(root), submissions=tuple(subs),
-        skipped=tuple(sorted(skipped + dupes, key=lambda k: k.file)),
+        skipped=tuple(sorted((k for k in skipped + dupes if not k.unreadable), key=lambda k: k.file)),
+        unreadable=tuple(sorted((k for k in skipped if k.unreadable), key=lambda k: k.file)),
         criteria=tuple(counts),
         levels=tuple((title, sum(s.assessment.level == title for s in subs)) for _, title, _ in rubric.levels),
         gaps=tuple(_gap(specs[c.key], subs, labels) for c in ranked[:gaps]),

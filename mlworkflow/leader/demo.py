@@ -1,8 +1,10 @@
 """Made-up submissions for trying the class summary before a workshop (and for its benchmark).
 
 ``demo_class(folder)`` writes a small class with the awkward cases a real room produces: a
-duplicate, a broken file, an empty one and one with HTML in it. ``random_class(folder, n)``
-writes ``n`` varied, seeded submissions. Every statement here is invented.
+learner who hands in twice, a broken file, an empty one and one with HTML in it. Each file's
+modification time is the time it says it was handed in, so the summary reads the same every
+run. ``random_class(folder, n)`` writes ``n`` varied, seeded submissions. Every statement here
+is invented.
 
     >>> demo_class(tmp)                     # 8 files: 5 usable, 3 skipped when collected
     >>> folder = demo_folder()              # the same, in a new temporary folder
@@ -52,10 +54,12 @@ DEMO_STATEMENTS: tuple[tuple[str, str, str, str], ...] = (
 )
 
 
-def _write(folder: Path, name: str, data: object) -> Path:
+def _write(folder: Path, name: str, data: object, when: datetime | None = None) -> Path:
     path = folder / name
     path.write_text(data if isinstance(data, str) else json.dumps(data, indent=1, ensure_ascii=False),
                     encoding="utf-8")
+    if when is not None:  # "came in" at the time the record says
+        os.utime(path, (when.timestamp(), when.timestamp()))
     return path
 
 
@@ -65,18 +69,20 @@ def _record(name: str, problem: str, outcome: str, data: str, minute: int, learn
 
 
 def demo_class(folder: str | os.PathLike[str]) -> list[Path]:
-    """Write 8 files: 4 good and weak statements, 1 with HTML in it, a duplicate, a broken and an empty file."""
+    """Write 8 files: 4 good and weak statements, 1 with HTML in it, a resubmission, a broken and an empty file."""
     root = Path(folder)
     root.mkdir(parents=True, exist_ok=True)
-    paths = [_write(root, f"{name.lower()}.json", _record(name, p, o, d, i, f"demo{i:04d}"))
+    paths = [_write(root, f"{name.lower()}.json", _record(name, p, o, d, i, f"demo{i:04d}"), _T0 + timedelta(minutes=i))
              for i, (name, p, o, d) in enumerate(DEMO_STATEMENTS[:4])]
     hostile = _record('<b onmouseover="alert(1)">Mallory</b>',
                       "<script>alert('hi')</script> Our sales reps lose hours every week on manual quotes.",
                       "<img src=x onerror=alert(2)> Quote faster.", "Our CRM & <i>spreadsheets</i>.", 9, "demo0009")
-    paths.append(_write(root, "mallory.json", hostile))
-    paths.append(_write(root, "ben-again.json", _record("Ben (again)", *DEMO_STATEMENTS[1][1:], 12, "demo0012")))
-    paths.append(_write(root, "broken.json", '{"name": "Fay", "statement": {"problem": "unfinished'))
-    paths.append(_write(root, "empty.json", _record("Gus", "", " ", "", 15, "demo0015")))
+    paths.append(_write(root, "mallory.json", hostile, _T0 + timedelta(minutes=9)))
+    ben = DEMO_STATEMENTS[1]  # Ben hands in again (same learner id), with the same words: the later file counts
+    paths.append(_write(root, "ben-again.json", _record(ben[0], *ben[1:], 12, "demo0001"), _T0 + timedelta(minutes=12)))
+    paths.append(_write(root, "broken.json", '{"name": "Fay", "statement": {"problem": "unfinished',
+                        _T0 + timedelta(minutes=14)))
+    paths.append(_write(root, "empty.json", _record("Gus", "", " ", "", 15, "demo0015"), _T0 + timedelta(minutes=15)))
     return paths
 
 

@@ -3,7 +3,9 @@
 Learner text is escaped for each format wherever it appears (names, statements, file names),
 and names are shown only with ``show_names=True``; otherwise strong statements are labelled
 "Statement A", "Statement B", ... The chart is plain HTML and CSS, so the page needs no
-scripts, no network and no plotting library.
+scripts, no network and no plotting library. Every format says first when files could not be
+read or no statement was read, and lists each statement's file with when it came in (UTC, as
+the file system says) and any flag ("same text as ...").
 
     >>> html_page = render_summary_html(collect(folder))
     >>> html_path, md_path = write_summary(collect(folder), "out/")
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,7 +23,7 @@ from mlworkflow.core.content import stylesheet
 from mlworkflow.core.text import clean_text, html_escape, md_escape
 
 if TYPE_CHECKING:  # pragma: no cover
-    from mlworkflow.leader.collect import ClassSummary, Example, Submission
+    from mlworkflow.leader.collect import ClassSummary, Example, Skipped, Submission
 
 __all__ = [
     "HTML_NAME",
@@ -29,6 +32,7 @@ __all__ = [
     "render_summary_markdown",
     "render_summary_text",
     "summary_fragment_html",
+    "summary_problems",
     "write_summary",
 ]
 
@@ -50,10 +54,53 @@ def _credit(example: Example, show_names: bool, esc: Callable[[str], str]) -> st
     return f" ({esc(example.name)})" if show_names and example.name else ""
 
 
+def _files(n: int) -> str:
+    return f"{n} file{'s' if n != 1 else ''}"
+
+
 def _headline(summary: ClassSummary) -> str:
-    n, k = summary.submitted, len(summary.skipped)
+    n, k, u = summary.submitted, len(summary.skipped), len(summary.unreadable)
     return (f"{n} statement{'s' if n != 1 else ''} submitted"
-            + (f", {k} file{'s' if k != 1 else ''} skipped" if k else ""))
+            + (f", {_files(k)} skipped" if k else "")
+            + (f", {_files(u)} could not be read" if u else ""))
+
+
+def summary_problems(summary: ClassSummary) -> list[str]:
+    """What the leader must know first, in plain sentences: unreadable files, or nothing read."""
+    problems = []
+    u = len(summary.unreadable)
+    if u:
+        problems.append(
+            f"{_files(u)} in the folder could not be read, so "
+            f"{'its statement is' if u == 1 else 'their statements are'} "
+            "missing from this summary (listed below with the reason). Ask the learner to hand in again "
+            "with the course's Submit button, or ask whoever runs the hub to let you read the file "
+            "(for example: chmod a+r FILE)."
+        )
+    if not summary.submitted:
+        if u and not summary.skipped:
+            problems.append("No statement was read: no file in the folder could be read.")
+        elif u or summary.skipped:
+            problems.append("No statement was read: none of the files that could be read is a usable submission.")
+        else:
+            problems.append("No statement was read: the folder is empty, so nobody has handed in yet.")
+    return problems
+
+
+def _at(timestamp: float) -> str:
+    return datetime.fromtimestamp(timestamp, timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def _arrival(sub: Submission, show_names: bool, esc: Callable[[str], str]) -> tuple[str, str]:
+    """(file and name, when it came in and its flags), each escaped for one format."""
+    who = esc(sub.file) + (f" ({esc(sub.name)})" if show_names and sub.name else "")
+    said = f" (the file says {_at(sub.when)})" if sub.claimed else ""
+    notes = "".join(f"; {esc(note)}" for note in sub.notes)
+    return who, f"{_at(sub.modified)}{said}{notes}"
+
+
+def _file_line(k: Skipped, esc: Callable[[str], str]) -> str:
+    return f"{esc(k.file)}: {esc(k.reason)}"
 
 
 def _chart_html(summary: ClassSummary) -> str:
@@ -80,6 +127,14 @@ def summary_fragment_html(summary: ClassSummary, *, show_names: bool = False) ->
     parts = [f"<style>{_CSS}</style>", '<div class="mlw-class-summary">',
              f'<p><span class="mlw-count">{summary.submitted}</span> {html_escape(_headline(summary).split(" ", 1)[1])}'
              f"<br><small>from {html_escape(summary.folder)}</small></p>"]
+    problems = summary_problems(summary)
+    if problems:
+        items = "".join(f"<li><code>{html_escape(k.file)}</code>: {html_escape(k.reason)}</li>"
+                        for k in summary.unreadable)
+        parts.append('<div class="mlw-problems" role="alert" style="border-left:4px solid #cf222e;'
+                     'padding:.2em .8em;margin:.6em 0;background:#fff5f5">'
+                     + "".join(f"<p><b>{html_escape(p)}</b></p>" for p in problems)
+                     + (f"<ul>{items}</ul>" if items else "") + "</div>")
     if summary.submitted:
         parts.append("<p>" + " · ".join(f"<b>{html_escape(t)}</b>: {n}" for t, n in summary.levels) + "</p>")
         parts.append(_chart_html(summary))
@@ -105,6 +160,13 @@ def summary_fragment_html(summary: ClassSummary, *, show_names: bool = False) ->
                          f"<blockquote>{html_escape(s.statement['problem'])}</blockquote>"
                          f"<blockquote>{html_escape(s.statement['outcome'])}</blockquote></li>")
         parts.append("</ul>")
+    if summary.submitted:
+        flagged = sum(bool(s.notes) for s in summary.submissions)
+        items = "".join(f"<li><code>{who}</code>: {rest}</li>" for who, rest in
+                        (_arrival(s, show_names, html_escape) for s in summary.submissions))
+        note = f", {flagged} flagged" if flagged else ""
+        parts.append(f'<details class="mlw-received"{" open" if flagged else ""}><summary>'
+                     f"When each statement came in ({summary.submitted}{note})</summary><ul>{items}</ul></details>")
     if summary.skipped:
         items = "".join(f"<li><code>{html_escape(k.file)}</code>: {html_escape(k.reason)}</li>"
                         for k in summary.skipped)
@@ -130,6 +192,11 @@ def render_summary_markdown(summary: ClassSummary, *, show_names: bool = False,
                             title: str = "Class summary") -> str:
     """The same summary as Markdown; learner text is backslash-escaped and quoted."""
     lines = [f"# {md_escape(title)}", "", f"**{md_escape(_headline(summary))}** (from {md_escape(summary.folder)})", ""]
+    problems = summary_problems(summary)
+    if problems:
+        lines += ["## Read this first", ""] + [f"**{md_escape(p)}**\n" for p in problems]
+        lines += [f"- {_file_line(k, md_escape)}" for k in summary.unreadable]
+        lines += [""] if summary.unreadable else []
     if summary.submitted:
         lines += [" · ".join(f"{md_escape(t)}: {n}" for t, n in summary.levels), "",
                   "## Each check", "", "| Check | Met | Partly met | Missing |", "|---|---:|---:|---:|"]
@@ -154,6 +221,10 @@ def render_summary_markdown(summary: ClassSummary, *, show_names: bool = False,
             a = s.assessment
             lines += [f"### {md_escape(_who(s, i, show_names))} ({a.score}/{a.max_score})", "",
                       f"> {md_escape(s.statement['problem'])}", ">", f"> {md_escape(s.statement['outcome'])}", ""]
+    if summary.submitted:
+        lines += ["## When each statement came in", ""]
+        lines += [f"- {who}: {rest}" for who, rest in (_arrival(s, show_names, md_escape) for s in summary.submissions)]
+        lines.append("")
     if summary.skipped:
         lines += ["## Skipped files", ""]
         lines += [f"- {md_escape(k.file)}: {md_escape(k.reason)}" for k in summary.skipped]
@@ -164,6 +235,10 @@ def render_summary_markdown(summary: ClassSummary, *, show_names: bool = False,
 def render_summary_text(summary: ClassSummary, *, show_names: bool = False) -> str:
     """Plain text for a terminal or a checked notebook cell: deterministic, one fact a line."""
     lines = [f"Class summary: {_headline(summary)}."]
+    lines += [f"WARNING: {p}" for p in summary_problems(summary)]
+    if summary.unreadable:
+        lines.append("Could not be read:")
+        lines += [f"  {_file_line(k, _plain)}" for k in summary.unreadable]
     if summary.submitted:
         lines.append("Levels: " + ", ".join(f"{t} {n}" for t, n in summary.levels))
         lines.append("Checks (met / partly met / missing):")
@@ -174,11 +249,18 @@ def render_summary_text(summary: ClassSummary, *, show_names: bool = False) -> s
     if summary.strong:
         lines.append("Strong statements: " + ", ".join(
             clean_text(_who(s, i, show_names)) for i, s in enumerate(summary.strong)))
+    if summary.submitted:
+        lines.append("Read (when each came in, as the file system says):")
+        lines += [f"  {who}: {rest}" for who, rest in (_arrival(s, show_names, _plain) for s in summary.submissions)]
     if summary.skipped:
         lines.append("Skipped:")
-        lines += [f"  {clean_text(k.file)!r}: {k.reason}" if clean_text(k.file) != k.file or k.file.strip() != k.file
-                  else f"  {k.file}: {k.reason}" for k in summary.skipped]
+        lines += [f"  {_file_line(k, _plain)}" for k in summary.skipped]
     return "\n".join(lines)
+
+
+def _plain(text: str) -> str:
+    """A file name or learner text on one terminal line: quoted when it holds odd characters."""
+    return repr(clean_text(text)) if clean_text(text) != text or text.strip() != text or "\n" in text else text
 
 
 def write_summary(summary: ClassSummary, out_dir: str | os.PathLike[str], *,

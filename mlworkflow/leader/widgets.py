@@ -72,8 +72,9 @@ class ClassPulse(StaticFallback, widgets.VBox):
         self.summary = summary
         self.submitted, self.skipped = summary.submitted, len(summary.skipped)
         self._render()
-        self._say(f"{summary.submitted} submitted, {len(summary.skipped)} skipped · "
-                  f"refreshed at {datetime.now():%H:%M:%S}")
+        unread = f", {len(summary.unreadable)} could not be read" if summary.unreadable else ""
+        self._say(f"{summary.submitted} submitted, {len(summary.skipped)} skipped{unread} · "
+                  f"refreshed at {datetime.now():%H:%M:%S}", error=bool(summary.unreadable))
         return summary
 
     def text(self) -> str:

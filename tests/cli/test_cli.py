@@ -123,3 +123,59 @@ def test_present_runs_voila_with_the_presenter_template(tmp_path, monkeypatch, c
     monkeypatch.setattr(presenter, "voila_installed", lambda: False)
     assert cli.main(["present"]) == 1
     assert "pip install voila" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------ issue 13: collect says what it could not read
+
+
+def _hand_in(folder: Path, *names: str) -> None:
+    from mlworkflow.exercise.submit import write_submission
+
+    for name in names:
+        write_submission(folder, {"problem": f"{name}'s agents sort tickets by hand.", "outcome": "Halve it.",
+                                  "data_sources": "Zendesk."}, name=name)
+
+
+def test_collect_fails_when_a_file_cannot_be_read(tmp_path, monkeypatch, capsys):
+    import mlworkflow.leader.collect as collect_module
+
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    _hand_in(drop, "Ana", "Bob")
+    real_open = collect_module.os.open
+
+    def refuse(path, flags, *args, **kwargs):  # as for another user's file created mode 0600
+        if Path(path).name.startswith("bob-"):
+            raise PermissionError(13, "Permission denied")
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(collect_module.os, "open", refuse)
+    out_dir = tmp_path / "out"
+    assert cli.main(["collect", str(drop), "--out", str(out_dir)]) == 1
+    captured = capsys.readouterr()
+    assert "1 statement submitted, 1 file could not be read" in captured.out
+    assert "bob-" in captured.out and "Permission denied" in captured.out
+    assert "1 file(s) in" in captured.err and "could not be read" in captured.err
+    assert "1 file could not be read" in (out_dir / "class-summary.md").read_text(encoding="utf-8")
+
+    def refuse_all(path, flags, *args, **kwargs):
+        if Path(path).parent == drop:
+            raise PermissionError(13, "Permission denied")
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(collect_module.os, "open", refuse_all)
+    assert cli.main(["collect", str(drop), "--out", str(out_dir)]) == 1  # nothing readable at all
+    captured = capsys.readouterr()
+    assert "0 statements submitted, 2 files could not be read" in captured.out
+    assert "no statement was read" in captured.err
+    assert "No statement was read" in (out_dir / "class-summary.html").read_text(encoding="utf-8")
+
+
+def test_collect_exit_status_says_whether_anything_was_read(tmp_path, capsys):
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    assert cli.main(["collect", str(drop), "--out", str(tmp_path / "out")]) == 1  # empty: nothing read
+    assert "the folder is empty" in capsys.readouterr().out
+    _hand_in(drop, "Ana")
+    assert cli.main(["collect", str(drop), "--out", str(tmp_path / "out")]) == 0
+    assert "1 statement submitted." in capsys.readouterr().out

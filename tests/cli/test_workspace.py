@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from mlworkflow.cli.workspace import MANIFEST, copy_course, course_notebooks, notebooks_dir
 
 
@@ -72,3 +74,39 @@ def test_a_broken_manifest_counts_as_none(tmp_path):
     report = copy_course(work, src)  # without a record of what we copied, the old copy is kept
     assert report.skipped == ["01_problem.ipynb"] and (work / "01_problem.ipynb").read_text() == "p v1"
     assert json.loads((work / MANIFEST).read_text())["version"] == 1  # and a good manifest is written again
+
+
+# ------------------------------------------------------------ issue 13, fault 9: a damaged manifest is said
+
+
+@pytest.mark.parametrize(("content", "problem"), [
+    ('{"version": 1, "files": ["00_course_map.ipynb"]}', "its “files” is a list, not an object"),
+    ("[1, 2]", "it holds a list, not an object"),
+    ('{"files": {"00_course_map.ipynb": 3}}', "1 of its 1 entries is not a fingerprint"),
+    ("[" * 100_000, "not valid JSON (nested too deeply)"),
+    (b"\xff\xfe\x00", "it is not text"),
+    ('{"files": {', "it is not valid JSON"),
+])
+def test_a_damaged_manifest_is_set_aside_and_said(tmp_path, content, problem):
+    src, work = _fake_course(tmp_path), tmp_path / "work"
+    copy_course(work, src)
+    manifest = work / MANIFEST
+    manifest.write_bytes(content if isinstance(content, bytes) else content.encode())
+    report = copy_course(work, src)  # no traceback
+    assert len(report.notes) == 1 and problem in report.notes[0]
+    said = "\n".join(report.lines())
+    assert f"kept it as {MANIFEST}.damaged" in said and "kept as they are" in said
+    assert (work / f"{MANIFEST}.damaged").read_bytes() == (content if isinstance(content, bytes) else content.encode())
+    assert json.loads(manifest.read_text())["version"] == 1  # a good one is written again
+    assert copy_course(work, src).notes == []  # and the next start is quiet
+
+
+def test_start_with_a_damaged_manifest_says_so_and_carries_on(tmp_path, capsys):
+    from mlworkflow import cli
+
+    work = tmp_path / "work"
+    assert cli.main(["start", "--no-lab", "--dir", str(work)]) == 0
+    (work / MANIFEST).write_text("[" * 100_000)  # a traceback (RecursionError) before issue 13
+    assert cli.main(["start", "--no-lab", "--dir", str(work)]) == 0
+    out = capsys.readouterr().out
+    assert "note: the record of the notebooks copied here" in out and "Traceback" not in out

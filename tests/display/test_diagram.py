@@ -151,3 +151,29 @@ def test_damaged_or_unwritable_wasm_cache_still_renders(tmp_path, monkeypatch):
     blocker.write_text("x")
     _fresh_wasm(monkeypatch, blocker)  # the cache folder cannot be created
     assert "<svg" in WorkflowDiagram(current="problem").to_svg(backend="wasm")
+
+
+class _CountingEdges(list):
+    """A chart's edge list that counts how often it is walked through."""
+
+    walks = 0
+
+    def __iter__(self):
+        type(self).walks += 1
+        return super().__iter__()
+
+
+def test_flowchart_text_walks_the_edges_once_whatever_the_size():
+    # Issue 13: to_text() looked through every edge for every node (7.8 s at 300k characters).
+    # Counted, not timed: the time is in benchmarks/bench_diagram_text.py.
+    from mlworkflow.display.diagram import from_mermaid
+
+    for n in (10, 1000):
+        chain = " --> ".join(f"N{i}[Step {i}]" for i in range(n))
+        diagram = from_mermaid(f"graph LR\n{chain}\nLONE[On its own]")
+        diagram.chart.edges = _CountingEdges(diagram.chart.edges)
+        _CountingEdges.walks = 0
+        text = diagram.to_text()
+        assert _CountingEdges.walks == 1, f"{n} nodes: the edges were walked {_CountingEdges.walks} times"
+        lines = text.splitlines()
+        assert len(lines) == 1 + (n - 1) + 1 and lines[1] == "  Step 0 → Step 1" and lines[-1] == "  On its own"

@@ -87,3 +87,33 @@ def test_a_submission_is_readable_by_others_as_the_umask_allows(tmp_path):
     finally:
         os.umask(old)
     assert path.stat().st_mode & 0o777 == 0o644  # the leader, another Unix user, can read it
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="giving a file to another owner needs root")
+def test_never_overwrites_another_learners_file(tmp_path):
+    victim = write_submission(tmp_path, STRONG, name="Ana", learner_id="abc123")
+    os.chown(victim, 60001, -1)  # Ana's own account
+    before = victim.read_bytes()
+    mine = write_submission(tmp_path, {**STRONG, "problem": "Not Ana's."}, name="Ana", learner_id="abc123")
+    assert mine != victim and victim.read_bytes() == before  # a copied id gets a file of its own
+    assert mine.name == f"ana-abc123-u{os.geteuid()}.json"
+    again = write_submission(tmp_path, {**STRONG, "problem": "Again."}, name="Ana", learner_id="abc123")
+    assert again == mine and len(list(tmp_path.glob("*.json"))) == 2  # and handing in again replaces it
+
+
+def test_never_writes_through_a_link_planted_at_the_learners_file_name(tmp_path):
+    elsewhere = tmp_path / "elsewhere.txt"
+    elsewhere.write_text("keep me")
+    (tmp_path / "drop").mkdir()
+    (tmp_path / "drop" / "ana-abc123.json").symlink_to(elsewhere)
+    path = write_submission(tmp_path / "drop", STRONG, name="Ana", learner_id="abc123")
+    assert path.name != "ana-abc123.json" and not path.is_symlink() and elsewhere.read_text() == "keep me"
+
+
+def test_write_submission_is_public_with_its_guarantees():
+    import mlworkflow
+
+    assert mlworkflow.write_submission is write_submission and "write_submission" in mlworkflow.__all__
+    doc = write_submission.__doc__ or ""
+    for promise in ("Atomic", "umask", "never another learner's", "Raises"):
+        assert promise in doc

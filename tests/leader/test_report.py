@@ -40,7 +40,7 @@ def test_markdown_escapes_learner_text(room):
     assert not re.search(r"(?<!\\)[<>]", md.replace("> ", "").replace("\n>\n", "")), "an unescaped < or >"
     assert r"\<script\>alert\('x'\)\</script\>" in md  # core.text.md_escape: brackets too
     assert r'(\<b onmouseover="alert\(1\)"\>Mallory\</b\>)' in md
-    assert r"| Where the labels \(past outcomes\) come from | 1 | 1 | 1 |" in md
+    assert r"| Where the labels \(past outcomes\) come from | 2 | 1 | 1 |" in md
 
 
 def test_write_summary_and_the_collect_command(room, tmp_path, capsys):
@@ -49,7 +49,7 @@ def test_write_summary_and_the_collect_command(room, tmp_path, capsys):
     out_dir = tmp_path / "cli-out"
     assert cli.main(["collect", str(room), "--out", str(out_dir)]) == 0
     out = capsys.readouterr().out
-    assert "Class summary: 3 statements submitted, 15 files skipped." in out
+    assert "Class summary: 4 statements submitted, 14 files skipped." in out
     assert "  deep.json: not valid JSON" in out and "names hidden" in out
     assert "Ana" not in (out_dir / "class-summary.html").read_text(encoding="utf-8")
     assert cli.main(["collect", str(room), "--out", str(out_dir), "--show-names"]) == 0
@@ -69,9 +69,9 @@ def test_the_widget_fragment_carries_its_own_scoped_style(room):
 
 def test_text_lists_each_check_and_the_gaps(room):
     text = render_summary_text(collect(room))
-    assert text.startswith("Class summary: 3 statements submitted, 15 files skipped.")
-    assert "Levels: Strong statement 1, Getting there 1, Early draft 1" in text
-    assert "Most common gaps: " in text and "Strong statements: Statement A" in text
+    assert text.startswith("Class summary: 4 statements submitted, 14 files skipped.")
+    assert "Levels: Strong statement 2, Getting there 1, Early draft 1" in text
+    assert "Most common gaps: " in text and "Strong statements: Statement A, Statement B" in text
 
 
 def test_write_summary_leaves_no_temporary_files(room, tmp_path):

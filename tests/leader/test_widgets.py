@@ -22,12 +22,12 @@ def test_class_pulse_widget_refreshes_and_hides_names(room, tmp_path, put, submi
     pulse._names_box.value = True
     assert "Ana" in pulse._body.value and "Ana" in pulse.text()
     pulse.folder = str(room)  # typing a folder refreshes
-    assert (pulse.submitted, pulse.skipped) == (3, 15)
+    assert (pulse.submitted, pulse.skipped) == (4, 14)
     bundle = pulse._repr_mimebundle_()
     static = (bundle[0] if isinstance(bundle, tuple) else bundle)["text/html"]
     assert "&lt;script&gt;" in static and "<script" not in static
     pulse.folder = str(tmp_path / "missing")
-    assert "Could not read the submissions" in pulse.status and pulse.submitted == 3  # last good view kept
+    assert "Could not read the submissions" in pulse.status and pulse.submitted == 4  # last good view kept
 
 
 def test_class_pulse_folder_from_the_environment(tmp_path, monkeypatch):
@@ -58,3 +58,20 @@ def test_a_failing_refresh_is_said_in_the_status_line(tmp_path, monkeypatch, cap
     assert "Something went wrong while reading the submissions (RuntimeError)." in pulse.status
     assert 'role="alert"' in pulse._status.value and "disk on fire" not in pulse._status.value
     assert "disk on fire" in caplog.text
+
+
+def test_class_pulse_says_when_files_could_not_be_read(tmp_path, put, submit, monkeypatch):
+    import mlworkflow.leader.collect as collect_module
+
+    put(tmp_path, "ana.json", submit("Ana", STRONG, "ana00001"))
+    real_open = collect_module.os.open
+
+    def refuse(path, flags, *args, **kwargs):
+        if str(path).endswith("ana.json"):
+            raise PermissionError(13, "Permission denied")
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(collect_module.os, "open", refuse)
+    pulse = ClassPulse(tmp_path)
+    assert "0 submitted, 0 skipped, 1 could not be read" in pulse.status
+    assert 'role="alert"' in pulse._status.value and "ana.json" in pulse._body.value
