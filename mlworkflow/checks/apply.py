@@ -12,14 +12,17 @@ and the project brief gathers the answers later.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from mlworkflow.core.content import Fields, read_content
 from mlworkflow.core.course import load_course
+from mlworkflow.core.text import kind_of
 
-__all__ = ["MAX_CHARS", "ApplyPrompt", "load_prompts", "section_for"]
+__all__ = ["MAX_CHARS", "ApplyPrompt", "load_prompts", "saved_answer", "section_for"]
 
 MAX_CHARS = 20_000  # longer answers are kept whole but the learner is told to trim
 
@@ -64,3 +67,17 @@ def load_prompts(path: str | Path | None = None) -> dict[str, ApplyPrompt]:
 def section_for(stage: str) -> str:
     """The progress-store section holding a stage's answer."""
     return f"apply/{stage}"
+
+
+def saved_answer(saved: Mapping[str, Any]) -> tuple[str, list[str]]:
+    """The answer in a saved ``apply/<stage>`` section, and what in it could not be used (plain phrases).
+
+        >>> saved_answer({"answer": "Billing DB"}), saved_answer({"answer": ["x"]})
+        (('Billing DB', []), ('', ['the answer was a list, not text']))
+    """
+    answer = saved.get("answer", "")
+    problems = [] if isinstance(answer, str) else [f"the answer was {kind_of(answer)}, not text"]
+    unknown = sorted(set(saved) - {"answer"})
+    if unknown:
+        problems.append(f"entries the course does not know ({', '.join(map(repr, unknown))})")
+    return (answer if isinstance(answer, str) else ""), problems

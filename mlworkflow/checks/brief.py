@@ -25,7 +25,7 @@ from mlworkflow.core.content import ContentError, Fields, read_content, styleshe
 from mlworkflow.core.course import load_course, load_notebooks
 from mlworkflow.core.progress import ProgressStore
 from mlworkflow.core.saving import store_call
-from mlworkflow.core.text import html_escape, md_escape, md_quote
+from mlworkflow.core.text import html_escape, md_escape, md_quote, safe_text
 from mlworkflow.display.diagram import RenderFailed, RenderUnavailable, WorkflowDiagram
 from mlworkflow.exercise.assess import assess
 from mlworkflow.exercise.rubric import FIELD_KEYS, REQUIRED_FIELDS, load_exercise
@@ -246,7 +246,7 @@ def today() -> str:
 
 
 def brief_text(brief: Brief) -> str:
-    """The brief as plain text (terminals, ``text/plain``)."""
+    """The brief as plain text (terminals, ``text/plain``); direction overrides dropped, always encodable."""
     content = load_brief_content()
     words, title = content.labels, content.title
     lines = [title, "=" * len(title)]
@@ -262,7 +262,7 @@ def brief_text(brief: Brief) -> str:
             lines.append(f"  {words['feedback']}: {brief.feedback}")
     lines += ["", f"{len(brief.sections) + 1}. {words['open_questions']}"]
     lines += [f"  - {q.text} -> {q.notebook} ({q.file})" for q in brief.open_questions] or [f"  {words['none_open']}"]
-    return "\n".join(lines)
+    return safe_text("\n".join(lines), shown=True)
 
 
 def brief_markdown(brief: Brief, date: str | None = None) -> str:

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from mlworkflow.core.content import Fields, read_content
-from mlworkflow.core.text import html_escape
+from mlworkflow.core.text import html_escape, kind_of
 
 __all__ = [
     "GradeResult",
@@ -39,6 +39,7 @@ __all__ = [
     "option_order",
     "quiz_order",
     "quiz_stages",
+    "saved_answers",
     "selection",
     "static_html",
     "static_text",
@@ -362,6 +363,34 @@ def grade_quiz(content: QuizContent, answers: Mapping[str, Selection], orders: O
         content.question(qid)  # KeyError names the valid ids
     orders = orders or {}
     return QuizResult(content, tuple(grade(q, answers.get(q.id), orders.get(q.id)) for q in content.questions))
+
+
+def saved_answers(content: QuizContent, saved: Mapping[str, Any]) -> tuple[dict[str, list[str]], bool, list[str]]:
+    """From a saved ``quiz/<stage>`` section: the answers that still fit ``content``, whether they were
+    checked, and what could not be used (plain phrases, so it can be set aside rather than dropped).
+
+    Questions and options no longer in the quiz are left out quietly: the content changed, not the file.
+    """
+    problems, restored = [], {}
+    raw = saved.get("answers", {})
+    if not isinstance(raw, Mapping):
+        problems.append(f"the answers were {kind_of(raw)}, not one entry per question")
+        raw = {}
+    for qid, sel in raw.items():
+        if not (isinstance(sel, list) and all(isinstance(i, str) for i in sel)):
+            problems.append(f"the answer to {qid!r} was {kind_of(sel)}, not a list of options")
+            continue
+        q = next((q for q in content.questions if q.id == qid), None)
+        if q is not None:
+            kept = [i for i in sel if i in q.option_ids]
+            restored[qid] = kept if q.multiple else kept[:1]
+    checked = saved.get("checked", False)
+    if not isinstance(checked, bool):
+        problems.append(f"“checked” was {kind_of(checked)}, not true or false")
+    unknown = sorted(set(saved) - {"answers", "checked", "score", "max_score"})
+    if unknown:
+        problems.append(f"entries the course does not know ({', '.join(map(repr, unknown))})")
+    return restored, checked is True and bool(restored), problems
 
 
 # ---------------------------------------------------------------- display

@@ -22,7 +22,7 @@ from typing import Any
 import ipywidgets as widgets
 from traitlets import Bool, Dict, TraitError, Unicode, observe, validate
 
-from mlworkflow.checks.apply import MAX_CHARS, ApplyPrompt, load_prompts, section_for
+from mlworkflow.checks.apply import MAX_CHARS, ApplyPrompt, load_prompts, saved_answer, section_for
 from mlworkflow.checks.brief import (
     EXPORT_STEM,
     Brief,
@@ -41,15 +41,16 @@ from mlworkflow.checks.quiz import (
     grade_quiz,
     load_quiz,
     quiz_order,
+    saved_answers,
     selection,
     static_html,
     static_text,
 )
-from mlworkflow.core.autosave import Debouncer
+from mlworkflow.core.autosave import SectionAutosave, merge_typed
 from mlworkflow.core.course import load_course
 from mlworkflow.core.progress import ProgressError, ProgressStore
 from mlworkflow.core.saving import store_call
-from mlworkflow.core.text import html_escape
+from mlworkflow.core.text import html_escape, safe_text
 from mlworkflow.ui import StaticFallback, guard, show_html
 
 __all__ = ["ApplyToProject", "ProjectBrief", "Quiz"]
@@ -77,6 +78,7 @@ class Quiz(StaticFallback, widgets.VBox):
     """
 
     learner_section = "quiz/learner"
+    wait = 1.0  # seconds a save waits for another notebook's save before saying so
 
     stage_key = Unicode(read_only=True)
     answers = Dict()
@@ -88,6 +90,7 @@ class Quiz(StaticFallback, widgets.VBox):
         self._store = store if store is not None else ProgressStore()
         self._section = f"quiz/{self._content.stage}"
         self._notes: list[str] = []  # store notices (a damaged file moved aside) to show once built
+        self._loaded = True  # False while saved answers exist that could not be read (never saved over)
         self._order = quiz_order(self._content, self._learner_key())
         self._syncing = False
         self._boxes: dict[str, list[widgets.Checkbox]] = {}
@@ -199,7 +202,7 @@ class Quiz(StaticFallback, widgets.VBox):
             self._say(f"<b>{html_escape(result.headline())}.</b>", result.headline())
 
     def _say(self, html_text: str, text: str) -> None:
-        show_html(self._status, f"<p>{html_text}</p>", text)
+        show_html(self._status, f"<p>{html_text}</p>", safe_text(text, shown=True))
 
     def _say_error(self, message: str) -> None:
         self._say(f'<span class="mlw-quiz-error" role="alert">{html_escape(message)}</span>', message)
@@ -207,46 +210,50 @@ class Quiz(StaticFallback, widgets.VBox):
     # -- progress store
     def _learner_key(self) -> str | None:
         """This learner's random key for the option order, made and saved once; None if the store can't keep it."""
-        def load() -> tuple[bool, str | None]:
+        def load() -> tuple[bool, str | None, bool]:
             outcome = store_call(lambda: self._store.load(self.learner_section), "reading your quiz settings")
             self._notes += outcome.notes
-            key = outcome.value.get("key") if outcome.ok and isinstance(outcome.value, dict) else None
-            return outcome.ok, key if isinstance(key, str) and key else None
+            saved = outcome.value if outcome.ok and isinstance(outcome.value, dict) else {}
+            key = saved.get("key")
+            usable = isinstance(key, str) and bool(key) and set(saved) == {"key"}
+            return outcome.ok, key if isinstance(key, str) and key else None, bool(saved) and not usable
 
-        ok, key = load()
+        ok, key, odd = load()
         if key or not ok:  # unreadable: never overwrite a key we could not see
             return key
         # an order that could not be kept would change at the next restart: keep the file's order then
-        made = store_call(lambda: self._store.save(self.learner_section, {"key": secrets.token_hex(8)}),
-                          "saving your quiz settings")
+        why = "your saved quiz settings could not be used" if odd else ""
+        made = store_call(lambda: self._store.save(self.learner_section, {"key": secrets.token_hex(8)},
+                                                   wait=self.wait, keep_copy=why), "saving your quiz settings")
         self._notes += made.notes
         return load()[1] if made.ok else None  # re-read: another notebook may have saved its key first
 
-    def _restore(self) -> None:
+    def _restore(self) -> bool:
+        """Tick the saved answers; False (said, nothing overwritten) if they could not be loaded."""
         outcome = store_call(lambda: self._store.load(self._section), "reading your saved answers")
         notes, self._notes = self._notes + outcome.notes, []
+        self._loaded = outcome.ok
         if not outcome.ok:
-            self._say(f"Your saved answers could not be loaded: {html_escape(outcome.error)}", outcome.error)
-            return
-        saved = outcome.value
+            message = (f"Your saved answers could not be loaded yet: {outcome.error} They are not overwritten: "
+                       "Check grades your choices, and saves them once your saved answers can be read.")
+            self._say(html_escape(message), message)
+            return False
+        saved = outcome.value if isinstance(outcome.value, dict) else {}
+        restored, checked, problems = saved_answers(self._content, saved)
+        if restored:
+            self.answers = restored
+            self.checked = checked
+        if problems:  # set aside, not dropped: a copy of the file is kept and the section saved without them
+            self._save(f"parts of your saved quiz answers could not be used: {'; '.join(problems)}")
+            notes += self._notes
+            self._notes = []
         if notes:
             note = " ".join(notes)
             self._say(html_escape(note), note)
-        restored = {}
-        for qid, sel in (saved.get("answers") or {}).items() if isinstance(saved, dict) else ():
-            try:  # content may have changed since the answers were saved: keep what still fits
-                q = self._content.question(qid)
-                ids = [o.id for o in q.options]
-                kept = [i for i in sel if i in ids] if isinstance(sel, list) else []
-                restored[qid] = kept if q.multiple else kept[:1]
-            except KeyError:
-                continue
-        if restored:
-            self.answers = restored
-            self.checked = bool(saved.get("checked"))
-            if not self.checked:
-                self._say("Your earlier answers are back. Press Check to see how you did.",
-                          "Your earlier answers are back.")
+        elif restored and not self.checked:
+            self._say("Your earlier answers are back. Press Check to see how you did.",
+                      "Your earlier answers are back.")
+        return True
 
     @guard("checking your answers")
     def _on_check(self, _button: Any = None) -> None:
@@ -255,15 +262,40 @@ class Quiz(StaticFallback, widgets.VBox):
         else:
             self.checked = True  # renders the feedback
         if self.save():
-            headline = self.result.headline()
-            self._say(f"<b>{html_escape(headline)}.</b> Your answers are saved.", f"{headline}. Saved.")
+            headline, note = self.result.headline(), " ".join(self._notes)
+            self._notes = []
+            self._say(f"<b>{html_escape(headline)}.</b> Your answers are saved. {html_escape(note)}".rstrip(),
+                      f"{headline}. Saved. {note}".rstrip())
 
     def save(self) -> bool:
-        """Save the current answers; on failure say why in the widget and return False."""
+        """Save the current answers; on failure say why in the widget and return False.
+
+        If the saved answers could not be loaded when the quiz was built, they are read again
+        first; while they still cannot be read nothing is saved over them.
+        """
+        keep_copy = ""
+        if not self._loaded:
+            earlier = store_call(lambda: self._store.load(self._section), "reading your saved answers")
+            if not earlier.ok:
+                headline = self.result.headline()
+                self._say(f"<b>{html_escape(headline)}.</b> "
+                          f'<span class="mlw-quiz-error">Not saved: your earlier answers still could not be '
+                          f"loaded ({html_escape(earlier.error)}), so nothing is saved over them. Your choices "
+                          "are still here; press Check to try again.</span>",
+                          f"{headline}. Not saved: {earlier.error}")
+                return False
+            self._loaded = True
+            if earlier.value:
+                keep_copy = "you pressed Check before your saved quiz answers could be loaded"
+        return self._save(keep_copy)
+
+    def _save(self, keep_copy: str = "") -> bool:
         result = self.result
         value = {"answers": dict(self.answers), "checked": self.checked,
                  "score": result.score, "max_score": result.max_score}
-        outcome = store_call(lambda: self._store.save(self._section, value), "saving your answers")
+        outcome = store_call(lambda: self._store.save(self._section, value, wait=self.wait, keep_copy=keep_copy),
+                             "saving your answers")
+        self._notes += outcome.notes
         if not outcome.ok:
             self._say(f"<b>{html_escape(result.headline())}.</b> "
                       f'<span class="mlw-quiz-error">Your answers could not be saved: {html_escape(outcome.error)} '
@@ -304,7 +336,9 @@ class ApplyToProject(StaticFallback, widgets.VBox):
     """The stage's question about your own project, a text box, autosave, and an example on request.
 
     The answer is saved to the progress store (section ``apply/<stage>``) a moment after each
-    change, and comes back when the notebook is re-run or the kernel restarted.
+    change, and comes back when the notebook is re-run or the kernel restarted. If the saved
+    answer cannot be loaded, nothing is saved over it: the box says so and tries again, and a
+    "Start fresh anyway" button saves the box's text instead (keeping a copy of the old file).
     """
 
     answer = Unicode("")
@@ -317,7 +351,10 @@ class ApplyToProject(StaticFallback, widgets.VBox):
         self._store = store if store is not None else ProgressStore()
         self._saving = answer is None  # a prefilled example never overwrites the learner's answer
         self._restoring = False
-        self._debouncer = Debouncer(autosave_delay, self.save_now)
+        self._keeper = SectionAutosave(self._store, section_for(self._stage.key),
+                                       value=lambda: {"answer": self.answer}, restore=self._restore_saved,
+                                       say=self._say, saved=self._said_saved, delay=autosave_delay)
+        self._debouncer = self._keeper.autosave
         guide = "".join(f"<li>{html_escape(g)}</li>" for g in self._prompt.guide)
         header = widgets.HTML(
             f"<h3>Apply it to your project</h3><p><b>{html_escape(self._prompt.prompt)}</b></p><ul>{guide}</ul>"
@@ -330,16 +367,23 @@ class ApplyToProject(StaticFallback, widgets.VBox):
         self._example_button = widgets.Button(description="Show an example answer", icon="eye")
         self._example_button.add_class("mlw-apply-example-button")
         self._example_button.on_click(self._on_example)
+        self._fresh_button = widgets.Button(
+            description="Start fresh anyway", icon="file-o", layout=widgets.Layout(width="auto", display="none"),
+            tooltip="Save this box although your saved answer could not be loaded (a copy of the old file is kept)",
+        )
+        self._fresh_button.add_class("mlw-apply-fresh-button")
+        self._fresh_button.on_click(self._on_fresh)
         self._example = widgets.HTML()
         self._example.add_class("mlw-apply-example")
         self._status = widgets.HTML()
         self._status.add_class("mlw-apply-status")
-        super().__init__(children=[header, self._box, widgets.HBox([self._example_button, self._status]),
+        super().__init__(children=[header, self._box,
+                                   widgets.HBox([self._example_button, self._fresh_button, self._status]),
                                    self._example], **kwargs)
         self.add_class("mlw-apply")
         widgets.link((self._box, "value"), (self, "answer"))
         if self._saving:
-            self._restore()
+            self._keeper.load()
         else:
             self.answer = answer or ""
             self._say("This is a prefilled example and is not saved. "
@@ -355,6 +399,11 @@ class ApplyToProject(StaticFallback, widgets.VBox):
         """The stage's question, guide and example."""
         return self._prompt
 
+    @property
+    def loaded(self) -> bool:
+        """Whether the saved answer was loaded (until then nothing is saved over it)."""
+        return self._keeper.loaded
+
     def show_example(self) -> None:
         """Reveal an example answer for a made-up company."""
         self._example.value = (
@@ -364,51 +413,73 @@ class ApplyToProject(StaticFallback, widgets.VBox):
         self._example_button.disabled = True
 
     def save_now(self) -> bool:
-        """Save the answer now (autosave does this a moment after each change)."""
+        """Save the answer now (autosave does this a moment after each change); True if saved."""
         self._debouncer.cancel()
-        if not self._saving:
-            return False
-        outcome = store_call(lambda: self._store.save(section_for(self.stage), {"answer": self.answer}),
-                             "saving your answer")
-        if not outcome.ok:
-            self._say(outcome.error + " Your text is still in the box.", "error")
-            return False
-        note = " ".join(outcome.notes)
+        return self._keeper.save_now() if self._saving else False
+
+    def start_fresh(self) -> bool:
+        """Save the box although the saved answer could not be loaded; a copy of the old file is kept first."""
+        return self._keeper.start_fresh() if self._saving else False
+
+    def close(self) -> None:
+        keeper = getattr(self, "_keeper", None)  # absent if __init__ failed
+        if keeper is not None:
+            keeper.stop()
+        super().close()
+
+    # -- wiring ---------------------------------------------------------------------------
+    @validate("answer")
+    def _safe_answer(self, proposal: Any) -> str:
+        return safe_text(proposal["value"])
+
+    def _restore_saved(self, saved: dict[str, Any], notes: list[str]) -> list[str]:
+        """Fill the box from a loaded section (keeping anything typed while it loaded); what could not be used."""
+        answer, problems = saved_answer(saved)
+        typed = self.answer
+        merged = merge_typed(answer, typed)
+        self._restoring = True
+        try:
+            self.answer = merged
+        finally:
+            self._restoring = False
+        if answer and merged != answer:
+            message = "Your saved answer is back, with what you typed while it was loading added below it."
+        else:
+            message = "Your saved answer is back." if answer else ""
+        note = " ".join([message, *notes]).strip()
+        if note:
+            self._say(note, "ok" if message and not notes else "info")
+        elif typed:
+            self._say("", "info")
+        return problems
+
+    def _said_saved(self, notes: list[str]) -> None:
+        note = " ".join(notes)
         if len(self.answer) > MAX_CHARS:
             note = (f"Saved. That is a long answer ({len(self.answer):,} characters); "
                     f"a few sentences are enough for the brief. {note}")
         self._say(note or "Saved.", "info" if note else "ok")
-        return True
-
-    # -- wiring ---------------------------------------------------------------------------
-    def _restore(self) -> None:
-        outcome = store_call(lambda: self._store.load(section_for(self.stage)), "reading your saved answer")
-        if not outcome.ok:
-            self._say(outcome.error, "error")
-            return
-        saved = outcome.value.get("answer") if isinstance(outcome.value, dict) else None
-        if isinstance(saved, str) and saved:
-            self._restoring = True
-            self.answer = saved
-            self._restoring = False
-            self._say(" ".join(outcome.notes) or "Your saved answer is back.", "ok")
-        elif outcome.notes:
-            self._say(" ".join(outcome.notes), "info")
 
     @guard("showing the example answer")
     def _on_example(self, _button: Any = None) -> None:
         self.show_example()
 
+    @guard("saving your answer")
+    def _on_fresh(self, _button: Any = None) -> None:
+        self.start_fresh()
+
     @observe("answer")
     @guard("saving your answer")
     def _on_answer(self, change: Any) -> None:
         if self._saving and not self._restoring:
-            self._say("Saving…", "info")
-            self._debouncer.trigger()
+            if self._keeper.loaded:
+                self._say("Saving…", "info")
+            self._keeper.changed()
 
     def _say(self, message: str, kind: str) -> None:
         self.status = message
-        self._status.value = _status_html(message, kind)
+        self._status.value = _status_html(message, kind) if message else ""
+        self._fresh_button.layout.display = "none" if self._keeper.loaded or not self._saving else ""
 
     def _say_error(self, message: str) -> None:
         self._say(message, "error")
@@ -420,7 +491,8 @@ class ApplyToProject(StaticFallback, widgets.VBox):
                 f"<p><b>{html_escape(self._prompt.prompt)}</b></p><ul>{guide}</ul>{answer}</div>")
 
     def _static_text(self) -> str:
-        return f"Apply it to your project: {self._prompt.prompt}" + (f"\n\n{self.answer}" if self.answer else "")
+        answer = safe_text(self.answer, shown=True)
+        return f"Apply it to your project: {self._prompt.prompt}" + (f"\n\n{answer}" if answer else "")
 
 
 # -- the project brief --------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """One way for every widget to call the progress store: never a traceback, always plain words.
 
     >>> outcome = store_call(lambda: store.save("apply/data", value), "saving your answer")
-    >>> outcome.ok, outcome.value, outcome.notes, outcome.error
+    >>> outcome.ok, outcome.value, outcome.notes, outcome.error, outcome.busy
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from mlworkflow.core.progress import ProgressError, ProgressWarning
+from mlworkflow.core.progress import ProgressBusy, ProgressError, ProgressWarning
 
 __all__ = ["StoreOutcome", "store_call"]
 
@@ -21,12 +21,16 @@ log = logging.getLogger("mlworkflow")
 
 @dataclass
 class StoreOutcome:
-    """What a store call gave: ``ok``, its ``value``, notices worth showing, or the ``error`` in plain words."""
+    """What a store call gave: ``ok``, its ``value``, notices worth showing, or the ``error`` in plain words.
+
+    ``busy``: it failed only because another notebook was saving; trying again later will work.
+    """
 
     ok: bool
     value: Any = None
     notes: list[str] = field(default_factory=list)
     error: str = ""
+    busy: bool = False
 
 
 def store_call(call: Callable[[], Any], action: str) -> StoreOutcome:
@@ -36,7 +40,7 @@ def store_call(call: Callable[[], Any], action: str) -> StoreOutcome:
             warnings.simplefilter("always", ProgressWarning)
             value = call()
     except ProgressError as exc:
-        return StoreOutcome(False, error=str(exc))
+        return StoreOutcome(False, error=str(exc), busy=isinstance(exc, ProgressBusy))
     except Exception as exc:
         log.exception("mlworkflow: %s failed", action)
         return StoreOutcome(

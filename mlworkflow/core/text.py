@@ -22,10 +22,12 @@ __all__ = [
     "count",
     "html_escape",
     "html_table",
+    "kind_of",
     "md_escape",
     "md_quote",
     "money",
     "percent",
+    "safe_text",
     "signed_money",
 ]
 
@@ -34,6 +36,9 @@ EM_DASH = "—"  # what a missing number prints as
 # control characters (except tab and newline), zero-width and direction-changing characters that
 # make a page read differently from what was typed, and lone surrogates that cannot be encoded
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]")
+_PAIR = re.compile(r"[\ud800-\udbff][\udc00-\udfff]")  # a surrogate pair split in two code points
+_UNSAFE = re.compile(r"[\x00\ud800-\udfff]")  # NUL, and surrogates left alone once pairs are joined
+_DIRECTION = re.compile(r"[\u202a-\u202e\u2066-\u2069]")  # embeddings, overrides and isolates
 _MD_ANYWHERE = re.compile(r"([\\`*_\[\]{}()<>#+!|~&$])")
 _MD_LINE_START = re.compile(r"^([-=]|\d+(?=[.)]))")
 
@@ -77,9 +82,36 @@ def count(value: int | float) -> str:
     return f"{value:,.0f}"
 
 
+def _join_pairs(text: str) -> str:
+    return _PAIR.sub(lambda m: m.group().encode("utf-16-le", "surrogatepass").decode("utf-16-le"), text)
+
+
+def safe_text(text: object, *, shown: bool = False) -> str:
+    r"""Text that can always be stored, encoded and sent to a browser: lone surrogates and NULs become U+FFFD.
+
+    A surrogate pair split in two (from some editors' clipboards) is joined back into its character.
+    ``shown=True`` (text shown back as plain text) also drops right-to-left embeddings, overrides and
+    isolates, which would make the text read differently from what was typed. Anything else is kept.
+
+        >>> safe_text("caf\u00e9\ud800\x00"), safe_text("pay\u202eyas", shown=True)
+        ('café��', 'payyas')
+    """
+    text = str(text)
+    if _UNSAFE.search(text):
+        text = _UNSAFE.sub("\ufffd", _join_pairs(text))
+    return _DIRECTION.sub("", text) if shown else text
+
+
+def kind_of(value: object) -> str:
+    """What a JSON value is, in plain words ("a list", "a number"), for messages about saved answers."""
+    kinds = {list: "a list", str: "a piece of text", bool: "true or false", int: "a number", float: "a number",
+             type(None): "empty (null)", dict: "a group of entries"}
+    return kinds.get(type(value), f"a {type(value).__name__}")
+
+
 def clean_text(text: str) -> str:
-    """Learner text without control or direction-changing characters, newlines normalised."""
-    return _CONTROL.sub("", str(text).replace("\r\n", "\n").replace("\r", "\n"))
+    """Learner text without control or direction-changing characters, newlines normalised (for HTML and Markdown)."""
+    return _CONTROL.sub("", _join_pairs(str(text)).replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def html_escape(text: object) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from mlworkflow.core.text import html_escape, md_escape
+from mlworkflow.core.text import html_escape, md_escape, safe_text
 from mlworkflow.exercise.rubric import FIELD_KEYS, ExamplePair, load_exercise
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -101,7 +101,7 @@ def render_markdown(assessment: Assessment, title: str = "My ML problem statemen
 
 
 def render_text(assessment: Assessment) -> str:
-    """Plain text for a terminal or a printed notebook cell; stable for output checks."""
+    """Plain text for a terminal or a printed notebook cell; stable for output checks, always encodable."""
     a = assessment
     lines = [f"{a.level}: {a.summary}"] + [f"Note: {n}" for n in a.notices]
     if a.fix_first:
@@ -114,7 +114,7 @@ def render_text(assessment: Assessment) -> str:
             lines.append("    flagged: " + ", ".join(c.flagged))
         if c.advice:
             lines.append(f"    to add: {c.advice}")
-    return "\n".join(lines)
+    return safe_text("\n".join(lines), shown=True)
 
 
 @dataclass(frozen=True)

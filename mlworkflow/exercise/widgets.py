@@ -12,17 +12,17 @@ refills itself when the notebook is re-run or the kernel restarted.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import ipywidgets as widgets
 from traitlets import Bool, Int, Unicode, link, observe, validate
 
-from mlworkflow.core.autosave import Debouncer
+from mlworkflow.core.autosave import WAIT, Debouncer, SectionAutosave, merge_typed
 from mlworkflow.core.progress import ProgressError, ProgressStore
 from mlworkflow.core.saving import store_call
-from mlworkflow.core.text import html_escape
+from mlworkflow.core.text import html_escape, kind_of, safe_text
 from mlworkflow.exercise.assess import Assessment, assess, render_html, render_markdown, render_text
 from mlworkflow.exercise.rubric import FIELD_KEYS, REQUIRED_FIELDS, load_exercise
 from mlworkflow.exercise.submit import SubmitError, learner_name, new_learner_id, submit_folder, write_submission
@@ -33,6 +33,33 @@ __all__ = ["ProblemStatementForm"]
 _AUTO = object()  # "section not given": saved for an empty form, not saved for a prefilled one
 EXPORT_STEM = "my_ml_problem_statement"
 _SAVED_VERSION = 1
+
+
+def _saved_answers(saved: Mapping[str, Any]) -> tuple[dict[str, str], int | None, list[str]]:
+    """From a saved ``exercise`` section: the text of each box, the hints shown, and what could not be used."""
+    problems, fields = [], {}
+    raw = saved.get("fields", {})
+    if not isinstance(raw, Mapping):
+        problems.append(f"the boxes were saved as {kind_of(raw)}")
+        raw = {}
+    for key, value in raw.items():
+        if key not in FIELD_KEYS:
+            problems.append(f"a box the exercise no longer has ({key!r})")
+        elif not isinstance(value, str):
+            problems.append(f"the {key!r} box held {kind_of(value)}, not text")
+        else:
+            fields[key] = value
+    hints = saved.get("hints_shown")
+    if hints is not None and (not isinstance(hints, int) or isinstance(hints, bool)):
+        problems.append(f"the number of hints shown was {kind_of(hints)}")
+        hints = None
+    version = saved.get("version", _SAVED_VERSION)
+    if version != _SAVED_VERSION or isinstance(version, bool):
+        problems.append(f"its version was {version!r}")
+    unknown = sorted(set(saved) - {"version", "fields", "hints_shown"})
+    if unknown:
+        problems.append(f"entries the course does not know ({', '.join(map(repr, unknown))})")
+    return fields, hints, problems
 
 
 def _replace(output: widgets.Output, html: str | None) -> None:
@@ -49,7 +76,12 @@ def _replace(output: widgets.Output, html: str | None) -> None:
 
 
 class ProblemStatementForm(StaticFallback, widgets.VBox):
-    """Write a problem statement, get explainable feedback, keep and export your answers."""
+    """Write a problem statement, get explainable feedback, keep and export your answers.
+
+    The answers autosave to the progress store a moment after each change. If saved answers
+    exist but cannot be loaded, nothing is saved over them: the form says so and tries again,
+    and "Start fresh anyway" saves the form instead (keeping a copy of the old file).
+    """
 
     problem = Unicode("")
     outcome = Unicode("")
@@ -89,10 +121,16 @@ class ProblemStatementForm(StaticFallback, widgets.VBox):
         self._section: str | None = (None if prefill else "exercise") if section is _AUTO else section
         self._store = store if store is not None else ProgressStore()
         self._export_dir = Path(export_dir) if export_dir is not None else Path.cwd()
-        self._debouncer = Debouncer(autosave_delay, self.save_now)
+        self._keeper = (None if self._section is None else SectionAutosave(
+            self._store, self._section, value=self._saved_value, restore=self._restore_saved, say=self._say,
+            saved=self._said_saved, delay=autosave_delay))
+        self._debouncer = (self._keeper.autosave if self._keeper is not None
+                           else Debouncer(autosave_delay, self.save_now))
         self._loading = True
         self.assessment: Assessment | None = None
         self._learner_id = new_learner_id()
+        self._submit_known = True  # could the saved workshop details be read (if not, never saved over)
+        self._submit_copy = ""  # why their next save keeps a copy of the old file first
         self._build()
         self._refill()
         self._refill_learner(submit_dir)
@@ -151,16 +189,21 @@ class ProblemStatementForm(StaticFallback, widgets.VBox):
         link((self._name_box, "value"), (self, "learner"))
         link((self._folder_box, "value"), (self, "submit_dir"))
         self._submit_button.on_click(self._on_submit)
+        self._fresh_button = widgets.Button(
+            description="Start fresh anyway", icon="file-o", layout=widgets.Layout(display="none"),
+            tooltip="Save this form although your saved answers could not be loaded (a copy of the old file is kept)",
+        ).add_class("mlw-fresh-button")
+        self._fresh_button.on_click(self._on_fresh)
         for button in (self._hint_button, self._feedback_button, self._example_button, self._md_button,
-                       self._json_button, self._submit_button):
+                       self._json_button, self._submit_button, self._fresh_button):
             button.layout.width = "auto"  # the default width cuts labels such as "Show a worked example"
         self._hint_button.layout.align_self = "flex-start"  # in a column, "auto" would stretch it
         submit_row = widgets.HBox([self._name_box, self._folder_box, self._submit_button]).add_class("mlw-submit")
         self._status = widgets.HTML().add_class("mlw-status")
         self._feedback_out = widgets.Output().add_class("mlw-feedback")
         self._example_out = widgets.Output().add_class("mlw-example")
-        self.children = (self._header, hints, required, self._optional, actions, submit_row, self._status,
-                         self._feedback_out, self._example_out)
+        self.children = (self._header, hints, required, self._optional, actions, submit_row,
+                         widgets.HBox([self._fresh_button, self._status]), self._feedback_out, self._example_out)
 
     def _header_html(self) -> str:
         ex = self._exercise
@@ -238,24 +281,29 @@ class ProblemStatementForm(StaticFallback, widgets.VBox):
         except SubmitError as exc:
             self._say(str(exc), "error")
             return None
-        if self._section is not None:  # remember who and where, so a resubmission replaces this file
+        if self._section is not None and self._submit_known:  # remember who and where, for a resubmission
             value = {"name": self.learner, "id": self._learner_id, "folder": self.submit_dir}
-            store_call(lambda: self._store.save("submit", value), "remembering your workshop folder")
+            why = self._submit_copy
+            if store_call(lambda: self._store.save("submit", value, wait=WAIT, keep_copy=why),
+                          "remembering your workshop folder").ok:
+                self._submit_copy = ""
         self._say(f"Handed in to the workshop as {path.name}. Submitting again replaces it.", "ok")
         return path
 
     def save_now(self) -> bool:
         """Save the answers now (autosave does this a moment after each change); True if saved."""
         self._debouncer.cancel()
-        section = self._section
-        if section is None:
-            return False
-        value = {"version": _SAVED_VERSION, "fields": self.values, "hints_shown": self.hints_shown}
-        ok, _, notes = self._store_call(lambda: self._store.save(section, value), "saving your answers")
-        if not ok:
-            return False
-        self._say(" ".join(notes) or "All changes saved.", "info" if notes else "ok")
-        return True
+        return self._keeper.save_now() if self._keeper is not None else False
+
+    def start_fresh(self) -> bool:
+        """Save the form although the saved answers could not be loaded; a copy of the old file is kept first."""
+        return self._keeper.start_fresh() if self._keeper is not None else False
+
+    def close(self) -> None:
+        keeper = getattr(self, "_keeper", None)  # absent if __init__ failed
+        if keeper is not None:
+            keeper.stop()
+        super().close()
 
     # -- internals ------------------------------------------------------------------------
     def _export(self, path: str | Path, text: str) -> Path | None:
@@ -267,39 +315,46 @@ class ProblemStatementForm(StaticFallback, widgets.VBox):
         self._say(f"Exported to {written}. Open it from the file browser or attach it to an email.", "ok")
         return written
 
-    def _store_call(self, call: Callable[[], Any], action: str) -> tuple[bool, Any, list[str]]:
-        """Run a store call: ``(ok, result, warnings)``; on failure the form says why."""
-        outcome = store_call(call, action)
-        if not outcome.ok:
-            self._say(outcome.error, "error")
-        return outcome.ok, outcome.value, outcome.notes
-
     def _refill(self) -> None:
-        section = self._section
-        if section is None:
-            return
-        ok, saved, notes = self._store_call(lambda: self._store.load(section), "reading your saved answers")
-        if notes:
-            self._say(" ".join(notes), "info")
-        if not ok or not isinstance(saved, dict) or not saved:
-            return
-        fields = saved.get("fields", {})
-        if isinstance(fields, dict):
-            for key in FIELD_KEYS:
-                if isinstance(fields.get(key), str):
-                    setattr(self, key, fields[key])
-        if isinstance(saved.get("hints_shown"), int):
-            self.hints_shown = saved["hints_shown"]
+        if self._keeper is not None:
+            self._keeper.load()
+
+    def _saved_value(self) -> dict[str, Any]:
+        return {"version": _SAVED_VERSION, "fields": self.values, "hints_shown": self.hints_shown}
+
+    def _restore_saved(self, saved: dict[str, Any], notes: list[str]) -> list[str]:
+        """Fill the boxes from a loaded section (keeping anything typed while it loaded); what could not be used."""
+        fields, hints, problems = _saved_answers(saved)
+        loading, self._loading = self._loading, True
+        try:
+            for key, text in fields.items():
+                setattr(self, key, merge_typed(text, getattr(self, key)))
+            if hints is not None:
+                self.hints_shown = max(hints, self.hints_shown)
+        finally:
+            self._loading = loading
         if any(getattr(self, k).strip() for k in FIELD_KEYS if k not in REQUIRED_FIELDS):
             self._optional.selected_index = 0
-        if not notes:
+        if notes:
+            self._say(" ".join(notes), "info")
+        elif fields or hints:
             self._say("Your saved answers were restored.", "ok")
+        elif self.status_kind == "error":
+            self._say("", "info")
+        return problems
+
+    def _said_saved(self, notes: list[str]) -> None:
+        self._say(" ".join(notes) or "All changes saved.", "info" if notes else "ok")
 
     def _refill_learner(self, folder: str | Path | None) -> None:
         saved: dict[str, str] = {}
         if self._section is not None:
-            value = store_call(lambda: self._store.load("submit"), "reading your workshop folder").value
-            saved = {k: v for k, v in value.items() if isinstance(v, str)} if isinstance(value, dict) else {}
+            outcome = store_call(lambda: self._store.load("submit"), "reading your workshop folder")
+            value = outcome.value if outcome.ok and isinstance(outcome.value, dict) else {}
+            saved = {k: v for k, v in value.items() if k in ("name", "id", "folder") and isinstance(v, str)}
+            self._submit_known = outcome.ok
+            if len(saved) != len(value):
+                self._submit_copy = "some of your saved workshop details could not be used"
         self._learner_id = saved.get("id") or self._learner_id
         self.learner = learner_name(saved.get("name"))
         chosen = submit_folder(folder)  # the leader's current folder wins over last workshop's
@@ -308,6 +363,8 @@ class ProblemStatementForm(StaticFallback, widgets.VBox):
     def _say(self, message: str, kind: str = "info") -> None:
         self.status_kind = kind
         self.status = message
+        keeper = getattr(self, "_keeper", None)
+        self._fresh_button.layout.display = "none" if keeper is None or keeper.loaded else ""
 
     def _say_error(self, message: str) -> None:
         """An unexpected error in a callback, said in the form's status line."""
@@ -341,6 +398,10 @@ class ProblemStatementForm(StaticFallback, widgets.VBox):
     def _on_submit(self, _button: Any = None) -> None:
         self.submit()
 
+    @guard("saving your answers")
+    def _on_fresh(self, _button: Any = None) -> None:
+        self.start_fresh()
+
     @guard("showing a hint")
     def _on_hint(self, _button: Any = None) -> None:
         self.reveal_hint()
@@ -348,6 +409,10 @@ class ProblemStatementForm(StaticFallback, widgets.VBox):
     @guard("showing the worked example")
     def _on_example(self, _button: Any = None) -> None:
         self.example_visible = not self.example_visible
+
+    @validate(*FIELD_KEYS)
+    def _safe_field(self, proposal: Any) -> str:
+        return safe_text(proposal["value"])
 
     @validate("hints_shown")
     def _clamp_hints(self, proposal: Any) -> int:
@@ -357,8 +422,8 @@ class ProblemStatementForm(StaticFallback, widgets.VBox):
     @guard("showing the hints")
     def _hints_changed(self, change: dict[str, Any]) -> None:
         self._render_hints()
-        if not self._loading:
-            self._debouncer.trigger()
+        if not self._loading and self._keeper is not None:
+            self._keeper.changed()
 
     @observe(*FIELD_KEYS)
     @guard("saving your answers")
@@ -367,7 +432,8 @@ class ProblemStatementForm(StaticFallback, widgets.VBox):
             return
         if self.assessment is not None:
             self._say("You changed your text since the last feedback; click “Get feedback” again.", "info")
-        self._debouncer.trigger()
+        if self._keeper is not None:
+            self._keeper.changed()
 
     @observe("example_visible")
     @guard("showing the worked example")

@@ -47,3 +47,13 @@ def test_malformed_prompts_name_file_and_field(tmp_path, change, field):
     with pytest.raises(ContentError) as info:
         load_prompts(path)
     assert info.value.field == field and str(path) in str(info.value)
+
+
+def test_saved_answer_says_what_it_could_not_use():
+    from mlworkflow.checks.apply import saved_answer
+
+    assert saved_answer({"answer": "Billing DB"}) == ("Billing DB", [])
+    assert saved_answer({}) == ("", [])
+    assert saved_answer({"answer": ["x"]}) == ("", ["the answer was a list, not text"])
+    answer, problems = saved_answer({"answer": "kept", "colour": "blue"})
+    assert answer == "kept" and problems == ["entries the course does not know ('colour')"]

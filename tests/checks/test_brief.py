@@ -198,3 +198,12 @@ def test_malformed_brief_content_names_file_and_field(tmp_path, change, field):
     with pytest.raises(ContentError) as info:
         load_brief_content(path)
     assert info.value.field == field and str(path) in str(info.value)
+
+
+def test_plain_text_brief_is_always_encodable_and_reads_as_typed(store, no_graphviz):
+    store.home.mkdir(parents=True, exist_ok=True)
+    store.path.write_text('{"format": "mlworkflow-progress", "version": 1, "sections": '
+                          '{"apply/data": {"answer": "lone \\ud800 pay\\u202eyas \\u0000"}}}', encoding="utf-8")
+    text = brief_text(gather_brief(store))
+    text.encode("utf-8")
+    assert "lone \ufffd payyas \ufffd" in text

@@ -84,9 +84,10 @@ def test_widget_saves_on_check_and_restores(tmp_path):
     store = ProgressStore(home=tmp_path)
     quiz = Quiz("evaluation", store=store)
     assert quiz.answers == {} and not quiz.checked
+    multiple = next(n for n, q in enumerate(quiz.content.questions) if q.multiple)
     q0 = _tick(quiz, 0, "a")
-    q2 = _tick(quiz, 2, "a")
-    _tick(quiz, 2, "b")
+    q2 = _tick(quiz, multiple, "a")
+    _tick(quiz, multiple, "b")
     quiz._check_button.click()
     assert quiz.checked
     saved = store.load("quiz/evaluation")
@@ -121,7 +122,8 @@ def test_preselected_answers_grade_deterministically_and_are_not_saved(tmp_path)
     answers = {"accuracy-paradox": "a", "threshold": ["a", "b"]}
     first = Quiz("evaluation", answers=answers, store=store).report()
     assert first == Quiz("evaluation", answers=answers, store=store).report()
-    assert "1 of 4 correct, 1 partly correct, 2 not answered" in first
+    n = len(Quiz("evaluation", answers={}, store=store).content.questions)
+    assert f"1 of {n} correct, 1 partly correct, {n - 2} not answered" in first
     assert store.load("quiz/evaluation") == {}
     with pytest.raises(TraitError, match="no option"):
         Quiz("evaluation", answers={"accuracy-paradox": "z"}, store=store)
@@ -137,7 +139,7 @@ def test_restore_ignores_answers_that_no_longer_fit(tmp_path):
 
 
 class _BrokenStore(ProgressStore):
-    def save(self, section, value):
+    def save(self, section, value, **options):
         raise ProgressError("the folder is read-only")
 
 
@@ -167,7 +169,7 @@ def test_each_learner_sees_their_own_order_kept_in_the_store(tmp_path):
     for q, box in zip(other.content.questions, boxes, strict=True):
         rows = [w for w in box.children if "mlw-quiz-option" in w._dom_classes]
         # the letters name positions; the texts follow this learner's order
-        assert [r.children[0].description for r in rows] == ["A", "B", "C", "D"][:len(q.options)]
+        assert [r.children[0].description for r in rows] == list("ABCDEFGH")[:len(q.options)]
         assert [r.children[1].value for r in rows] == [
             f'<span class="mlw-quiz-option-text">{html_escape(o.text)}</span>' for o in q.ordered(other.order[q.id])
         ]
@@ -239,7 +241,7 @@ def test_every_shown_string_is_escaped(tmp_path):
 
 # -- ApplyToProject -------------------------------------------------------------------------------
 def test_apply_callbacks_are_all_guarded(store):
-    _assert_all_guarded(ApplyToProject("data", store=store), buttons=1)
+    _assert_all_guarded(ApplyToProject("data", store=store), buttons=2)  # example, start fresh
 
 
 def test_apply_error_in_a_callback_is_said_not_raised(store, monkeypatch):
@@ -248,7 +250,7 @@ def test_apply_error_in_a_callback_is_said_not_raised(store, monkeypatch):
     def broken(*_args):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(check_widgets, "section_for", broken)
+    monkeypatch.setattr(widget._keeper, "changed", broken)
     widget.answer = "my words"  # the observer saves; saving fails unexpectedly
     assert widget.status.startswith("Something went wrong while saving your answer")
     assert 'role="alert"' in widget._status.value and "boom" not in widget.status
@@ -281,7 +283,7 @@ def test_save_error_is_said_and_text_kept(tmp_path):
     widget = ApplyToProject("evaluation", store=ProgressStore(home=blocker / "home"), autosave_delay=0)
     widget.answer = "my precious words"
     assert widget.answer == "my precious words" and widget._box.value == "my precious words"
-    assert "still in the box" in widget.status and "Traceback" not in widget.status
+    assert "still in the form" in widget.status and "Traceback" not in widget.status
 
 
 def test_learner_text_is_escaped_in_static_html(store):
@@ -357,3 +359,78 @@ def test_export_error_is_said_in_plain_words(store, tmp_path, no_graphviz):
     assert widget.status.startswith("Could not write") and "Traceback" not in widget.status
 
 
+
+
+# -- a restore that failed never autosaves over the saved answer (issue 13) ---------------------
+class _UnreadableStore(ProgressStore):
+    """Its file cannot be read until ``readable`` is set (as with a permission problem on a hub)."""
+
+    readable = False
+
+    def load(self, section):
+        if not self.readable:
+            raise ProgressError(f"Could not read your saved answers in {self.path}: permission denied.")
+        return super().load(section)
+
+
+def test_apply_box_that_could_not_load_saves_nothing_until_it_can(tmp_path):
+    store = _UnreadableStore(home=tmp_path)
+    ProgressStore(home=tmp_path).save(section_for("data"), {"answer": "written yesterday"})
+    box = ApplyToProject("data", store=store, autosave_delay=0)
+    assert not box.loaded and "could not be loaded yet" in box.status and "Skipped" not in box.status
+    assert box._fresh_button.layout.display != "none"
+    box.answer = "typed into the empty box"
+    assert "could not be loaded yet" in box.status
+    assert ProgressStore(home=tmp_path).load(section_for("data")) == {"answer": "written yesterday"}
+    assert box._keeper._retry.pending  # it tries again by itself
+    store.readable = True
+    box._keeper._retry.flush()  # the retry loads, keeps both texts, then saves
+    assert box.loaded and box._fresh_button.layout.display == "none"
+    assert box.answer == "written yesterday\n\ntyped into the empty box"
+    assert ProgressStore(home=tmp_path).load(section_for("data")) == {"answer": box.answer}
+    box.close()
+
+
+def test_start_fresh_anyway_keeps_a_copy_and_saves(tmp_path):
+    store = _UnreadableStore(home=tmp_path)
+    ProgressStore(home=tmp_path).save(section_for("data"), {"answer": "written yesterday"})
+    box = ApplyToProject("data", store=store, autosave_delay=0)
+    box.answer = "a fresh start"
+    box._fresh_button.click()
+    copy = next(p for p in tmp_path.iterdir() if ".set-aside-" in p.name)
+    assert str(copy) in box.status and box.loaded
+    assert ProgressStore(home=tmp_path).load(section_for("data")) == {"answer": "a fresh start"}
+    assert json.loads(copy.read_text())["sections"][section_for("data")] == {"answer": "written yesterday"}
+    box.close()
+
+
+def test_quiz_that_could_not_load_grades_but_does_not_save_over(tmp_path):
+    store = _UnreadableStore(home=tmp_path)
+    ProgressStore(home=tmp_path).save("quiz/evaluation", {"answers": {"accuracy-paradox": ["b"]}})
+    quiz = Quiz("evaluation", store=store)
+    assert "could not be loaded yet" in quiz._status.outputs[0]["data"]["text/plain"]
+    _tick(quiz, 0, "a")
+    quiz._check_button.click()
+    assert "Not saved" in quiz._status.outputs[0]["data"]["text/plain"]
+    assert ProgressStore(home=tmp_path).load("quiz/evaluation")["answers"] == {"accuracy-paradox": ["b"]}
+    store.readable = True
+    quiz._check_button.click()  # now readable: Check is the learner's choice, and a copy is kept
+    assert "set-aside" in quiz._status.outputs[0]["data"]["text/plain"]
+    assert ProgressStore(home=tmp_path).load("quiz/evaluation")["answers"][quiz.content.questions[0].id] == ["a"]
+
+
+def test_apply_text_is_made_safe_before_it_is_kept_or_sent(store):
+    box = ApplyToProject("data", store=store, autosave_delay=0)
+    box.answer = "lone \ud800 and NUL \x00"
+    assert box.answer == "lone \ufffd and NUL \ufffd"
+    assert store.load(section_for("data")) == {"answer": box.answer}
+    assert "\u202e" not in ApplyToProject("data", answer="pay\u202eyas")._repr_mimebundle_()["text/plain"]
+
+
+def test_a_wrong_typed_order_key_is_set_aside_not_dropped(store):
+    store.save(Quiz.learner_section, {"key": 12345})
+    quiz = Quiz("evaluation", store=store)
+    copy = next(p for p in store.home.iterdir() if ".set-aside-" in p.name)
+    assert json.loads(copy.read_text())["sections"][Quiz.learner_section] == {"key": 12345}
+    assert str(copy) in quiz._status.outputs[0]["data"]["text/plain"]
+    assert isinstance(store.load(Quiz.learner_section)["key"], str)

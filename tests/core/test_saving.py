@@ -45,3 +45,14 @@ def test_progress_warnings_become_notes_other_warnings_do_not():
         outcome = store_call(save, "saving")
     assert outcome.ok and outcome.value == 1
     assert outcome.notes == ["Your damaged file was moved aside."]
+
+
+def test_a_busy_store_is_marked_so_the_caller_can_retry_later():
+    from mlworkflow.core.progress import ProgressBusy
+
+    def busy():
+        raise ProgressBusy("Another notebook is saving.")
+
+    outcome = store_call(busy, "saving")
+    assert not outcome.ok and outcome.busy and outcome.error == "Another notebook is saving."
+    assert not store_call(lambda: (_ for _ in ()).throw(ProgressError("x")), "saving").busy

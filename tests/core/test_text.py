@@ -11,10 +11,12 @@ from mlworkflow.core.text import (
     count,
     html_escape,
     html_table,
+    kind_of,
     md_escape,
     md_quote,
     money,
     percent,
+    safe_text,
     signed_money,
 )
 
@@ -148,3 +150,35 @@ def test_html_table_escapes_every_cell_and_left_aligns():
     assert out.count('<td style="text-align:left;vertical-align:top">') == 4
     assert "<b>" not in out and out.count("<tr>") == 3
     assert "<table>" in html_table(["a"], [])
+
+
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("lone\ud800and\udfff", "lone\ufffdand\ufffd"),
+        ("nul\x00", "nul\ufffd"),
+        ("split pair \ud83d\ude00", "split pair 😀"),
+        ("pay\u202eyas", "pay\u202eyas"),  # kept when stored ...
+        ("tab\tnewline\n<b>", "tab\tnewline\n<b>"),
+    ],
+)
+def test_safe_text(raw, expected):
+    assert safe_text(raw) == expected
+
+
+def test_safe_text_shown_drops_direction_overrides_and_isolates():
+    assert safe_text("pay\u202eyas \u2066x\u2069 \u202ay\u202c", shown=True) == "payyas x y"  # ... not when shown
+    assert safe_text("clients \u0639\u0645\u0644\u0627\u0621", shown=True) == "clients \u0639\u0645\u0644\u0627\u0621"
+
+
+@given(st.lists(st.integers(0, 0x10FFFF), max_size=40).map(lambda codes: "".join(map(chr, codes))))
+def test_safe_text_can_always_be_encoded_and_is_stable(text):  # any code points, lone surrogates included
+    for shown in (False, True):
+        out = safe_text(text, shown=shown)
+        out.encode("utf-8")
+        assert "\x00" not in out and safe_text(out, shown=shown) == out
+
+
+def test_kind_of():
+    assert [kind_of(v) for v in ([], "x", True, 3, 1.5, None, {})] == [
+        "a list", "a piece of text", "true or false", "a number", "a number", "empty (null)", "a group of entries"]

@@ -10,7 +10,7 @@ from widget_checks import callback_sites, unguarded
 
 import mlworkflow.exercise.widgets as form_module
 from mlworkflow import ProblemStatementForm
-from mlworkflow.core.progress import ProgressStore
+from mlworkflow.core.progress import ProgressError, ProgressStore
 from mlworkflow.exercise.rubric import load_exercise
 
 
@@ -38,7 +38,7 @@ def _classes(widget) -> set[str]:
 def test_every_button_and_observer_is_guarded(store):
     form = _form(store)
     found = callback_sites(form)
-    assert sum("click" in where for where, _ in found) == 6
+    assert sum("click" in where for where, _ in found) == 7
     observed = {where.split()[0] for where, _ in found if "observer" in where}
     assert {f"ProblemStatementForm.{name}" for name in ("problem", "hints_shown", "status")} <= observed
     assert unguarded(form) == []
@@ -263,7 +263,7 @@ def test_submit_without_a_usable_folder_says_so_and_keeps_the_text(store, tmp_pa
     blocker.write_text("x")
     assert form.submit(blocker) is None and "is not a folder" in form.status
 
-    def refuse(path, text):
+    def refuse(path, text, **_options):
         raise PermissionError(13, "Permission denied")
 
     monkeypatch.setattr("mlworkflow.exercise.submit.atomic_write", refuse)
@@ -286,3 +286,48 @@ def test_submitted_file_survives_odd_names(store, tmp_path):
     path = form.submit(tmp_path)
     assert path.parent == tmp_path and path.name.startswith("script-zo-script-")
     assert _submitted(tmp_path)[0]["name"] == "../../<script>Zoë</script>"
+
+
+# -- a restore that failed never autosaves over the saved answers (issue 13) -------------------
+class _UnreadableStore(ProgressStore):
+    readable = False
+
+    def load(self, section):
+        if not self.readable and section == "exercise":
+            raise ProgressError(f"Could not read your saved answers in {self.path}: permission denied.")
+        return super().load(section)
+
+
+def test_form_that_could_not_load_saves_nothing_until_it_can(tmp_path):
+    ProgressStore(home=tmp_path).save("exercise", {"version": 1, "fields": {"problem": "yesterday"}, "hints_shown": 1})
+    store = _UnreadableStore(home=tmp_path)
+    form = ProblemStatementForm(store=store, autosave_delay=0, export_dir=tmp_path)
+    assert "could not be loaded yet" in form.status and form._fresh_button.layout.display != "none"
+    form.problem = "today"
+    assert ProgressStore(home=tmp_path).load("exercise")["fields"] == {"problem": "yesterday"}
+    store.readable = True
+    form._keeper._retry.flush()  # the retry loads, keeps both texts, then saves
+    assert form.problem == "yesterday\n\ntoday" and form.hints_shown == 1
+    assert ProgressStore(home=tmp_path).load("exercise")["fields"]["problem"] == "yesterday\n\ntoday"
+    assert form._fresh_button.layout.display == "none"
+    form.close()
+
+
+def test_form_start_fresh_anyway(tmp_path):
+    ProgressStore(home=tmp_path).save("exercise", {"version": 1, "fields": {"problem": "yesterday"}})
+    form = ProblemStatementForm(store=_UnreadableStore(home=tmp_path), autosave_delay=0, export_dir=tmp_path)
+    form.problem = "from scratch"
+    form._fresh_button.click()
+    assert ".set-aside-" in form.status
+    assert ProgressStore(home=tmp_path).load("exercise")["fields"]["problem"] == "from scratch"
+    form.close()
+
+
+def test_wrong_typed_workshop_details_are_set_aside_at_the_next_submit(store, tmp_path):
+    store.save("submit", {"name": ["not", "text"], "folder": str(tmp_path)})
+    form = _form(store)
+    form.set_values(**STRONG)
+    assert form.submit(tmp_path) is not None
+    copy = next(p for p in store.home.iterdir() if ".set-aside-" in p.name)
+    assert json.loads(copy.read_text())["sections"]["submit"]["name"] == ["not", "text"]
+    assert set(store.load("submit")) == {"name", "id", "folder"}
