@@ -22,6 +22,9 @@ def test_rollout_simulator_moves_from_shadow_to_a_canary_in_jupyterlab(lab_page)
     wait_text(lab_page, f"{sim} .mlw-rollout-summary", "2,500 of 10,000 customers")
     wait_text(lab_page, f"{sim} .mlw-rollout-summary", "95% range")
     wait_text(lab_page, f"{sim} .mlw-rollout-explain", "canary grows")
+    # money in the prose stays money: a pair of "$" in a Markdown cell must not become a formula
+    maths = lab_page.evaluate("() => document.querySelectorAll('.jp-MarkdownOutput mjx-container').length")
+    assert maths == 0, f"{maths} Markdown passages typeset as maths"
 
 
 def test_drift_monitor_threshold_changes_the_alerts_in_jupyterlab(lab_page):
