@@ -163,11 +163,11 @@ def card(graded: list[Graded]) -> str:
         "`tests/data/statements/GRADING.md`, not by running the code. "
         f"{len(hold)} statements (about a quarter of each family) were held out: they were never used to "
         f"choose cue words, rules or thresholds. The other {len(dev)} were used to develop them. The corpus "
-        "was written in three rounds, each from industries the earlier rounds did not cover; each later round was "
+        "was written in four rounds, each from industries the earlier rounds did not cover; each later round was "
         "written without looking at the code's rules, measured first as it came (the honest test of those rules "
         "on new wording), and only then was its development part used to widen them. The third round "
-        "concentrates on the criteria the second round showed were read too narrowly: recorded outcomes, "
-        "practical limits and today's way of working.",
+        "and the fourth concentrate on the criteria the earlier rounds showed were read too narrowly: recorded "
+        "outcomes, practical limits and today's way of working.",
         "",
         "## Headline figures",
         "",

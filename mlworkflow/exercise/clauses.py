@@ -48,7 +48,7 @@ _UNKNOWN = re.compile(
     r"no\s+one\s+knows|hard\s+to\s+say)\b",
     re.I,
 )
-_SO = re.compile(r"\bso\s+(?:that\s+)?", re.I)
+_SO = re.compile(r"\bso\s+(?:that\s+)?|(?:→|->|=>)\s*", re.I)  # "so nurses ...", "→ nurse redraws ..."
 
 
 @dataclass(frozen=True)
@@ -87,7 +87,8 @@ def _negated(sentence: str, start: int, rubric: Rubric) -> bool:
 _UNDONE = re.compile(
     r"\b(?:(?:was|were|are|is|got|get|gets|been)\s+(?:\w+\s+)?(?:thrown\s+away|deleted|discarded|destroyed|lost|"
     r"overwritten|never\s+\w+|not\s+(?:kept|recorded|stored|saved|logged|tracked|available))|"
-    r"no\s+longer\s+(?:kept|recorded|stored|available|exists?))\b",
+    r"no\s+longer\s+(?:kept|recorded|stored|available|exists?)|"
+    r"not\s+(?:yet\s+)?(?:captured|collected|recorded|kept|stored|tracked|logged|written\s+down))\b",
     re.I,
 )
 

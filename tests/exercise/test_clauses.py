@@ -126,3 +126,19 @@ def test_each_clause_keeps_its_own_roles():
 def test_past_outcomes_said_in_plain_words_are_labels(text):
     (roles,) = _roles(text, "data_sources")
     assert "label" in roles
+
+
+def test_terse_arrows_read_as_change_and_consequence():
+    (outcome,) = _roles("Re-runs 8% → 4% by end of Q3.", "outcome")
+    assert "change" in outcome
+    (prediction,) = _roles("Flag high-risk draws at collection → nurse redraws on the spot.", "prediction")
+    assert {"predict", "action"} <= prediction
+
+
+def test_a_poor_current_state_is_a_vague_baseline_and_unknown_outcomes_are_not_labels():
+    (state,) = _roles("Event attendance is low.", "problem")
+    assert "state_poor" in state
+    (none,) = _roles("Default outcomes not captured yet.", "labels")
+    assert not none & {"label", "label_vague"}
+    (nobody,) = _roles("We have no labels yet: nobody records whether a laptop came back late.", "labels")
+    assert not nobody & {"label", "source_kind", "source_named"}
