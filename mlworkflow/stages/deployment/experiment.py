@@ -16,6 +16,7 @@ two-means formula, written out with its docstring and tested (quantiles from ``s
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from statistics import NormalDist
 from typing import TYPE_CHECKING
@@ -36,20 +37,23 @@ def _z(p: float) -> float:
     return NormalDist().inv_cdf(p)
 
 
-def observe(offered: ArrayLike, churned: ArrayLike, *, save_rate: float, seed: int = 0) -> np.ndarray:
-    """What a rollout sees for each customer: did they cancel within the month (True or False)?
+def observe(offered: ArrayLike, churned: ArrayLike, *, save_rate: float, seed: int | Sequence[int] = 0) -> np.ndarray:
+    """What a team sees for each customer once offers go out: did they cancel within the month (True or False)?
 
     ``churned`` is what each customer would do with no offer: the simulation knows it, a real team
     does not. An offer keeps a would-be churner with probability ``save_rate``; each customer's
-    draw is fixed by ``seed``, so the same customer reacts the same way in either group.
+    draw is fixed by ``seed``, so the same customer reacts the same way in either group. The
+    rollout (05) and the monitoring holdout (06) both use this one simulation of the offer.
 
     >>> observe([True, True, False], [True, False, True], save_rate=1.0).tolist()
     [False, False, True]
     """
     import numpy as np
 
+    if not 0 <= save_rate <= 1:
+        raise ValueError("save_rate must be between 0 and 1")
     offer, churn = np.asarray(offered, dtype=bool), np.asarray(churned, dtype=bool)
-    persuaded = np.random.default_rng([seed, 1]).random(len(churn)) < save_rate
+    persuaded = np.random.default_rng(seed).random(len(churn)) < save_rate
     return churn & ~(offer & persuaded)
 
 

@@ -132,7 +132,7 @@ def simulate_rollout(model_says: ArrayLike, rule_says: ArrayLike, churned: Array
     s = load_deployment().stage(stage)
     on_model = assign_groups(len(y), s.share, seed)
     offered = np.where(on_model, model, rule)
-    cancelled = observe(offered, y, save_rate=econ.success_rate, seed=seed)
+    cancelled = observe(offered, y, save_rate=econ.success_rate, seed=[seed, 1])
     values = customer_values(offered, cancelled, econ)
     on, off = on_model, ~on_model
     return RolloutResult(

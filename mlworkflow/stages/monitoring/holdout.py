@@ -75,17 +75,14 @@ def holdout_mask(flagged: npt.ArrayLike, share: float, seed: int = 0) -> np.ndar
 
 
 def observed_outcomes(churned: npt.ArrayLike, offered: npt.ArrayLike, save_rate: float, seed: int = 0) -> np.ndarray:
-    """What the team records: each offered would-be churner stays with chance ``save_rate``.
+    """What the team records (1 cancelled, 0 stayed): each offered would-be churner stays with chance ``save_rate``.
 
-    Everyone else's outcome is what it would have been anyway.
+    Everyone else's outcome is what it would have been anyway. The same simulation of the offer as
+    the rollout's (:func:`mlworkflow.stages.deployment.experiment.observe`).
     """
-    import numpy as np
+    from mlworkflow.stages.deployment.experiment import observe
 
-    if not 0 <= save_rate <= 1:
-        raise ValueError("save_rate must be between 0 and 1")
-    y, offered = np.asarray(churned).astype(int), _bool(offered)
-    saved = offered & (y == 1) & (np.random.default_rng(seed).random(len(y)) < save_rate)
-    return np.where(saved, 0, y)
+    return observe(_bool(offered), churned, save_rate=save_rate, seed=seed).astype(int)
 
 
 def share_interval(successes: int, n: int) -> Interval:
