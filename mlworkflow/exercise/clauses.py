@@ -24,7 +24,7 @@ __all__ = ["Sentence", "read_sentences"]
 # sentence ends: . ! ? ; followed by space or end, a newline, or a bullet at a line start
 _SENTENCE = re.compile(
     r"(?<=[.!?;])(?<!\bincl\.)(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\betc\.)(?<!\bvs\.)(?<!\bapprox\.)(?<!\bca\.)"
-    r"(?<!\bno\.)(?<!\bapprox\.)(?<!\bappt\.)(?<!\bdept\.)(?<!\besp\.)(?<!\bcf\.)(?<!\bmin\.)(?<!\bmax\.)\s+(?=\S)"
+    r"(?<!\bno\.)(?<!\bappt\.)(?<!\bdept\.)(?<!\besp\.)(?<!\bcf\.)(?<!\bmin\.)(?<!\bmax\.)\s+(?=\S)"
     r"|\n+|(?:^|\s)[-•*]\s+(?=\w)",
     re.I,
 )

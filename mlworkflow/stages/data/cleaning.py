@@ -179,7 +179,7 @@ _EXAMPLES = 5  # impossible values the report lists per column
 
 def _number(value: float) -> str:
     """9999.0 -> '9,999'; 812.5 -> '812.5'; -3.0 -> '-3'."""
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+    return count(value) if float(value).is_integer() else f"{value:,.1f}"
 
 
 def _impossible_mask(series: pd.Series, spec: Mapping[str, Any]) -> pd.Series:

@@ -109,13 +109,13 @@ def upkeep(comparison: BudgetComparison, running_cost: float | None = None,
 
     Each extra churner reached is worth the save rate times the value of a save; both contenders
     send the same offers, so their offer costs cancel. ``running_cost`` defaults to the case's
-    assumption in ``content/monitoring.json``.
+    monthly running cost, itemised in ``content/deployment.json`` (notebook 05's cost table).
     """
+    from mlworkflow.stages.deployment.cost import running_cost as case_running_cost
     from mlworkflow.stages.evaluation.economics import case_economics
-    from mlworkflow.stages.monitoring.drift import load_monitoring
 
     econ = economics or case_economics()
     if running_cost is None:
-        running_cost = load_monitoring().running_cost
+        running_cost = case_running_cost().total
     factor = econ.subscribers / comparison.customers * econ.value_reached
     return Upkeep(comparison.difference * factor, comparison.low * factor, comparison.high * factor, running_cost)

@@ -93,7 +93,6 @@ class MonitoringContent:
     metrics: Mapping[str, str]  # compare_models' row labels
     columns: Mapping[str, str]  # metrics_text's column labels
     alerts: AlertTexts
-    running_cost: float  # an assumption: what running and maintaining the model costs a month
 
 
 _PLACEHOLDERS = {
@@ -119,14 +118,10 @@ def load_monitoring() -> MonitoringContent:
     if bands[-1].below is not None:
         raise top.fail("psi_bands", "the last band needs below: null")
     features, metrics, columns, alerts = (top.object(k) for k in ("features", "metrics", "table_columns", "alerts"))
-    running_cost = top.object("running_cost")
-    if running_cost.number("per_month") < 0:
-        raise running_cost.fail("per_month", "expected a cost of zero or more")
     return MonitoringContent(
         float(top.number("default_threshold")), tuple(bands), {f: features.text(f) for f in FEATURES},
         {m: metrics.text(m) for m in METRICS}, {m: columns.text(m) for m in METRICS},
         AlertTexts(*(alerts.template(k, _PLACEHOLDERS[k]) for k in _PLACEHOLDERS)),
-        float(running_cost.number("per_month")),
     )
 
 

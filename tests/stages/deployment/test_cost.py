@@ -11,13 +11,14 @@ from mlworkflow.stages.deployment import cost
 from mlworkflow.stages.deployment.cost import cost_vs_gain, running_cost
 from mlworkflow.stages.evaluation.economics import case_economics
 from mlworkflow.stages.evaluation.metrics import RetentionEconomics
-from mlworkflow.stages.monitoring.drift import load_monitoring
+from mlworkflow.stages.monitoring.budget import BudgetComparison, upkeep
 
 
 def test_running_cost_items_add_up_to_the_case_assumption_monitoring_uses():
     rc = running_cost()
     assert len(rc.items) >= 3 and rc.total == sum(a for _, a in rc.items)
-    assert rc.total == load_monitoring().running_cost  # one case, one running cost
+    nothing = BudgetComparison(("rule", "model"), 1, 1, (0, 0), 0.0, 0.0, 0.0)
+    assert rc.total == upkeep(nothing).running_cost  # one case, one running cost
     assert repr(rc).count("\n") == len(rc.items) + 1 and "Total a month" in rc._repr_html_()
 
 

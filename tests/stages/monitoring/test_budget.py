@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
+from mlworkflow.stages.deployment.cost import running_cost
 from mlworkflow.stages.evaluation.economics import case_economics
 from mlworkflow.stages.monitoring.budget import equal_budget, top_offers, upkeep
-from mlworkflow.stages.monitoring.drift import load_monitoring
 
 
 def test_top_offers_takes_the_highest_scores_ties_in_order():
@@ -44,4 +44,4 @@ def test_upkeep_scales_to_the_base_and_weighs_the_running_cost():
     assert u.extra == pytest.approx(50 * e.subscribers / 100 * e.value_reached)
     assert u.keep and "Verdict: keep it" in u.text()
     assert not upkeep(c, running_cost=u.low + 1).keep
-    assert upkeep(c).running_cost == load_monitoring().running_cost == 15000
+    assert upkeep(c).running_cost == running_cost().total == 15000

@@ -59,7 +59,7 @@ def test_widget_escapes_feature_names(monkeypatch):
     d = pd.DataFrame({evil: [0.5]}, index=pd.Index([1], name="month"))
     content = load_monitoring()
     fake = type(content)(content.default_threshold, tuple(type(b)(b.below, evil, evil) for b in content.bands),
-                         {}, content.metrics, content.columns, content.alerts, content.running_cost)
+                         {}, content.metrics, content.columns, content.alerts)
     monkeypatch.setattr(drift_module, "load_monitoring", lambda: fake)
     monkeypatch.setattr(widgets, "load_monitoring", lambda: fake)
     w = DriftMonitor(d)
