@@ -364,7 +364,8 @@ class ApplyToProject(StaticFallback, widgets.VBox):
             layout=widgets.Layout(width="auto", height="8em"),
         )
         self._box.add_class("mlw-apply-answer")
-        self._example_button = widgets.Button(description="Show an example answer", icon="eye")
+        self._example_button = widgets.Button(description="Show an example answer", icon="eye",
+                                              layout=widgets.Layout(width="auto"))  # never "Show an exam…"
         self._example_button.add_class("mlw-apply-example-button")
         self._example_button.on_click(self._on_example)
         self._fresh_button = widgets.Button(

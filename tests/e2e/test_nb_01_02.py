@@ -21,6 +21,12 @@ def test_sorter_grades_a_card_in_jupyterlab(lab_page):
     sorter.locator("button.mlw-sort-check").click()
     wait_text(lab_page, ".mlw-sorter .mlw-sort-status", "1 of 10 sorted correctly")
     assert first_card.locator(".mlw-sort-feedback .mlw-sort-correct").count() == 1
+    # no button label is cut short ("Show an exam…" in the apply box was)
+    example = lab_page.locator(".mlw-apply-example-button").first
+    example.scroll_into_view_if_needed()
+    cut = lab_page.evaluate("""() => [...document.querySelectorAll('.jupyter-widgets button')]
+        .filter(b => b.offsetParent && b.scrollWidth > b.clientWidth + 1).map(b => b.innerText)""")
+    assert cut == [], cut
 
 
 def test_framer_flags_accuracy_as_the_goal_in_jupyterlab(lab_page):
