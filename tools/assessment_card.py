@@ -148,7 +148,9 @@ def card(graded: list[Graded]) -> str:
         "sentences and recognises what each sentence does: names who has the problem and what goes wrong, "
         "states a direction of change, a business quantity, a number, a time frame, how it is done today, "
         "what would be predicted and the action that follows, named data sources, where past outcomes are "
-        "recorded, and practical limits. Roles in questions, or negated in their own clause, are not credited; "
+        "recorded, and practical limits. A data sentence that names the very thing predicted (\"every "
+        "cancellation since 2021\" when cancelling is predicted) counts as where past outcomes are recorded. "
+        "Roles in questions, or negated in their own clause, are not credited; "
         "a box of keywords without sentences is set aside. Each criterion is met or partly met by combinations "
         "of roles written in `mlworkflow/content/rubric.json`, and quotes the one sentence that earned it. It "
         "is offline and deterministic: the same words always get the same feedback.",
@@ -163,11 +165,13 @@ def card(graded: list[Graded]) -> str:
         "`tests/data/statements/GRADING.md`, not by running the code. "
         f"{len(hold)} statements (about a quarter of each family) were held out: they were never used to "
         f"choose cue words, rules or thresholds. The other {len(dev)} were used to develop them. The corpus "
-        "was written in four rounds, each from industries the earlier rounds did not cover; each later round was "
+        "was written in five rounds, each from industries the earlier rounds did not cover; each later round was "
         "written without looking at the code's rules, measured first as it came (the honest test of those rules "
-        "on new wording), and only then was its development part used to widen them. The third round "
-        "and the fourth concentrate on the criteria the earlier rounds showed were read too narrowly: recorded "
-        "outcomes, practical limits and today's way of working.",
+        "on new wording), and only then was its development part used to widen them. The third, fourth and fifth "
+        "rounds concentrate on the criteria the earlier rounds showed were read too narrowly: recorded "
+        "outcomes, practical limits and today's way of working. On the fifth round, as it came, the rule that "
+        "reads what is predicted and looks for it in the data boxes (written before the round was seen) raised "
+        "the recall of recorded outcomes from 0.74 to 0.81, and of fully met ones from 0.50 to 0.73.",
         "",
         "## Headline figures",
         "",
@@ -221,7 +225,7 @@ def card(graded: list[Graded]) -> str:
     short = [(titles[key], name, value) for key, fig in fh["per_criterion"].items()
              for name, value in (("precision", fig["credit"][0]), ("recall", fig["credit"][1])) if value < TARGET]
     if short:
-        said = "; ".join(f"{title}: credited {name} {value:.2f}" for title, name, value in short)
+        said = "; ".join(f"{title}: credited {name} {value:.3f}" for title, name, value in short)
         lines.append(f"- Below the {TARGET:.2f} target on the held-out set: {said}. A recall gap means the "
                      "feedback misses what a person would credit (usually an outcome record or today's method "
                      "described in words it does not know), so the learner is asked for something already there.")

@@ -29,6 +29,7 @@ from mlworkflow.exercise.rubric import (
     load_exercise,
     load_rubric,
 )
+from mlworkflow.exercise.target import mark_outcome_records
 
 __all__ = [
     "FIELD_KEYS",
@@ -50,6 +51,13 @@ __all__ = [
 Status = Literal["met", "partial", "missing"]
 
 _WORD = re.compile(r"\w+")
+# a sentence that says there is no limit of some kind: it names the kind but asserts none
+_NO_LIMIT = re.compile(
+    r"\b(?:no|not\s+any|without\s+any|don'?t\s+have\s+any|never\s+had\s+any)\s+(?:[\w-]+\s+){0,3}"
+    r"(?:issues?|concerns?|problems?|restrictions?|constraints?|limits?|limitations?|rules?|worries)\b"
+    r"|\bnone\s+that\s+(?:we|i)\s+know\s+of\b|\bnothing\s+(?:special|to\s+worry\s+about)\b",
+    re.I,
+)
 _LETTER = re.compile(r"[^\W\d_]")
 
 
@@ -189,7 +197,7 @@ def _has(sentence: Sentence, need: Need) -> bool:
     if need.field is not None and sentence.field != need.field:
         return False
     if need.role == "text":  # any sentence in the box, unless it only says what is not there
-        return not (sentence.solution or sentence.negated)
+        return not (sentence.solution or sentence.negated or sentence.unknown)
     return need.role in sentence.roles
 
 
@@ -224,10 +232,14 @@ def _judge(spec: CriterionSpec, sentences: list[Sentence], rubric: Rubric) -> Cr
     pool = [s for s in sentences if s.field in spec.reads and not s.question]
     if spec.key in ("user_pain", "business_goal"):
         pool = [s for s in pool if not s.solution]  # "train a model to predict churn" names no one's problem
+    if spec.quote:  # the most telling sentence first, so it is the one quoted when several would do
+        pool.sort(key=lambda s: -sum(len(spec.quote) - i for i, role in enumerate(spec.quote) if role in s.roles))
     holders: list[Sentence] = []
     status: Status = "missing"
     if spec.distinct_roles or spec.distinct_kinds:
         seen: dict[str, Sentence] = {}
+        if spec.distinct_kinds:  # "No data residency issue", "there are no restrictions": a limit denied
+            pool = [s for s in pool if not _NO_LIMIT.search(s.text)]
         for s in pool:
             if spec.distinct_roles:
                 for role, words in s.matches:
@@ -321,6 +333,7 @@ def assess(problem: str, outcome: str, data_sources: str, **optional: str) -> As
         usable = {}
         notices.append(rubric.messages["no_sentences"])
     sentences = [s for key, text in usable.items() for s in read_sentences(key, text, rubric)]
+    sentences = mark_outcome_records(sentences, rubric)  # "every cancellation since 2021" when cancelling is predicted
     questions = sum(s.question for s in sentences)
     if questions and questions * 2 >= len(sentences):
         notices.append(rubric.messages["questions"].format(n=questions))

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from mlworkflow.exercise.rubric import Rubric
 
-__all__ = ["Sentence", "read_sentences"]
+__all__ = ["Sentence", "negated_at", "read_sentences"]
 
 # sentence ends: . ! ? ; followed by space or end, a newline, or a bullet at a line start
 _SENTENCE = re.compile(
@@ -45,7 +45,7 @@ _ACTION_ROLES = ("action",)
 _UNKNOWN = re.compile(
     r"^\W*(?:(?:i|we)(?:'m|'re|\s+am|\s+are)?\s+(?:really\s+|honestly\s+)?(?:don'?t|do\s+not|did\s+not|didn'?t|not)\s+"
     r"(?:really\s+|yet\s+)?(?:know|sure)|no\s+idea|not\s+(?:sure|clear|known)|unclear|unknown|nobody\s+knows|"
-    r"no\s+one\s+knows|hard\s+to\s+say)\b",
+    r"no\s+one\s+knows|hard\s+to\s+say|(?:don'?t|do\s+not|not\s+sure)\s+(?:really\s+)?(?:know|sure))\b",
     re.I,
 )
 _SO = re.compile(r"\bso\s+(?:that\s+)?|(?:→|->|=>)\s*", re.I)  # "so nurses ...", "→ nurse redraws ..."
@@ -63,6 +63,7 @@ class Sentence:
     solution: bool  # starts from a technology ("Train a random forest ..."), not from a problem
     negated: bool = False  # every clause holds a negation ("There is no record of past repairs")
     clause_roles: tuple[frozenset[str], ...] = ()  # the roles of each clause, in order ("GDPR applies, and ...")
+    unknown: bool = False  # opens by saying the writer does not know ("Don't know how it is done today")
 
 
 def _split(text: str) -> list[str]:
@@ -70,8 +71,8 @@ def _split(text: str) -> list[str]:
     return [p for p in parts if p and re.search(r"\w", p)]
 
 
-def _negated(sentence: str, start: int, rubric: Rubric) -> bool:
-    """A negation between the start of this match's clause and the match."""
+def negated_at(sentence: str, start: int, rubric: Rubric) -> bool:
+    """A negation between the start of the clause holding ``start`` and ``start``, or undone after it."""
     clause_start = 0
     for m in _CLAUSE.finditer(sentence):  # the whole sentence: the break's lookahead may reach past the match
         if m.end() > start:
@@ -123,11 +124,12 @@ def read_sentences(field: str, text: str, rubric: Rubric) -> list[Sentence]:
             for m in role.regex.finditer(sentence):
                 if not m.group(0).strip():
                     continue
-                if role.negatable and _negated(sentence, m.start(), rubric):
+                if role.negatable and negated_at(sentence, m.start(), rubric):
                     continue
                 found.append((m.start(), role.credited, " ".join(m.group(0).split())))
         found.sort()
-        if _UNKNOWN.match(sentence):  # "No idea how they handle it today": the first clause asserts nothing
+        unknown = bool(_UNKNOWN.match(sentence))
+        if unknown:  # "No idea how they handle it today": the first clause asserts nothing
             first = next((m.start() for m in _CLAUSE.finditer(sentence)), len(sentence))
             found = [f for f in found if f[0] >= first]
         names = {name for _, name, _ in found}
@@ -162,7 +164,7 @@ def read_sentences(field: str, text: str, rubric: Rubric) -> list[Sentence]:
             found = [f for f in found if f[1] not in _ACTION_ROLES]
             names.discard("action")
         out.append(Sentence(field, sentence, frozenset(names), tuple((n, w) for _, n, w in found),
-                            question, solution, _all_negated(sentence, rubric), _by_clause(sentence, found)))
+                            question, solution, _all_negated(sentence, rubric), _by_clause(sentence, found), unknown))
     return out
 
 

@@ -1,0 +1,89 @@
+"""The thing predicted, read from the learner's words, and credited where a data box records it."""
+
+import pytest
+
+from mlworkflow.exercise.assess import assess
+from mlworkflow.exercise.clauses import read_sentences
+from mlworkflow.exercise.rubric import load_rubric
+from mlworkflow.exercise.target import mark_outcome_records, stem, target_words
+
+R = load_rubric()
+
+
+def _read(**boxes: str):
+    return [s for key, text in boxes.items() for s in read_sentences(key, text, R)]
+
+
+@pytest.mark.parametrize("words", [
+    ("cancel", "cancels", "cancelled", "cancellation", "cancellations"),
+    ("churn", "churned", "churns", "churning"),
+    ("default", "defaults", "defaulted"),
+])
+def test_inflections_share_a_stem(words):
+    assert len({stem(w) for w in words}) == 1
+
+
+def test_different_words_keep_different_stems():
+    assert len({stem(w) for w in ("cancel", "churn", "default", "return", "late", "fraud")}) == 6
+
+
+@pytest.mark.parametrize(("sentence", "expected"), [
+    ("We want to predict which members will cancel.", {"cancel"}),
+    ("Each week, estimate the chance they churn in the next 60 days.", {"churn"}),
+    ("Flag each fraudulent claim at first notice of loss.", {"fraudulent"}),
+    ("A model outputs churn probabilities for every account.", {"churn"}),
+    ("Score each borrower for P(default) at application.", {"default"}),
+    ("Catch more fraud before payouts.", {"fraud"}),
+])
+def test_target_words_name_what_is_predicted(sentence, expected):
+    assert target_words(_read(problem=sentence), R) == expected
+
+
+@pytest.mark.parametrize("sentence", [
+    "Could we predict which members will cancel?",  # a question predicts nothing
+    "We do not predict anything today.",  # negated
+    "Members cancel after the first month.",  # no prediction stated
+])
+def test_no_target_without_an_asserted_prediction(sentence):
+    assert target_words(_read(problem=sentence), R) == set()
+
+
+def test_the_unit_of_prediction_is_not_the_target():
+    assert "members" not in target_words(_read(problem="Predict which members will cancel next month."), R)
+
+
+def _roles(data: str, problem: str = "We want to predict which members will cancel.") -> frozenset[str]:
+    said = mark_outcome_records(_read(problem=problem, data_sources=data), R)
+    return next(s for s in said if s.field == "data_sources").roles
+
+
+def test_a_source_that_records_the_predicted_thing_is_where_labels_live():
+    assert "label" in _roles("Billing (Zuora) holds every cancellation since 2021.")
+
+
+def test_a_record_with_no_place_named_is_a_vague_label():
+    roles = _roles("We know roughly when people cancelled over the years.")
+    assert "label_vague" in roles or "label" in roles
+
+
+def test_a_negated_record_is_not_credited():
+    assert not {"label", "label_vague"} & _roles("Nobody records cancellations anywhere.")
+    said = "Billing (Zuora) has no cancellations before 2024 and we do not log them."
+    assert not {"label", "label_vague"} & _roles(said)
+
+
+def test_other_boxes_are_not_marked():
+    said = mark_outcome_records(_read(problem="Predict which members will cancel; cancellations cost us £40 each."), R)
+    assert all("label" not in s.roles for s in said)
+
+
+def test_the_labels_criterion_quotes_the_sentence_that_records_the_outcome():
+    result = assess(
+        "Gym members leave in their second month and each one costs us £120 in lost fees.",
+        "Cut second-month leavers from 18% to 12% by June.",
+        "The door-entry system (Gantner) logs every visit. Our billing platform shows each lapse with its date.",
+        prediction="Predict which members will lapse in the next 30 days so the front desk calls them.",
+    )
+    labels = result.criterion("labels")
+    assert labels.status == "met"
+    assert labels.evidence == ("Our billing platform shows each lapse with its date.",)
