@@ -51,6 +51,7 @@ from mlworkflow.core.course import load_course
 from mlworkflow.core.progress import ProgressError, ProgressStore
 from mlworkflow.core.saving import store_call
 from mlworkflow.core.text import html_escape, safe_text
+from mlworkflow.display.download import download_link, where_saved
 from mlworkflow.ui import StaticFallback, guard, show_html
 
 __all__ = ["ApplyToProject", "ProjectBrief", "Quiz"]
@@ -522,9 +523,10 @@ class ProjectBrief(StaticFallback, widgets.VBox):
         self._export_button.add_class("mlw-brief-export")
         self._export_button.on_click(self._on_export)
         self._status = widgets.HTML().add_class("mlw-brief-status")
+        self._downloads = widgets.HTML().add_class("mlw-downloads")  # the last export, to save on this computer
         self._view = widgets.HTML().add_class("mlw-brief-view")
         super().__init__(children=[widgets.HBox([self._refresh_button, self._export_button, self._status]),
-                                   self._view], **kwargs)
+                                   self._downloads, self._view], **kwargs)
         self.add_class("mlw-brief-widget")
         self.brief: Brief = gather_brief(self._store)
         self._render()
@@ -565,8 +567,11 @@ class ProjectBrief(StaticFallback, widgets.VBox):
         except ProgressError as exc:
             self._say(str(exc), "error")
             return
-        self._say(f"Exported {written['markdown'].name} and {written['html'].name} to {written['html'].parent}. "
-                  "Open the HTML file in a browser to print it or attach it to an email.", "ok")
+        self._downloads.value = " · ".join(download_link(path.name, text) for path, text in (
+            (written["html"], self.to_html()), (written["markdown"], self.to_markdown())))
+        self._say(f"Saved {where_saved(written['html'])}, and {written['markdown'].name} beside "
+                  "it. To keep a copy on your own computer, use the download links below; open the HTML one in a "
+                  "browser to print it.", "ok")
 
     def _render(self) -> None:
         self._view.value = brief_html(self.brief)

@@ -23,6 +23,7 @@ from mlworkflow.core.autosave import WAIT, Debouncer, SectionAutosave, merge_typ
 from mlworkflow.core.progress import ProgressError, ProgressStore
 from mlworkflow.core.saving import store_call
 from mlworkflow.core.text import html_escape, kind_of, safe_text
+from mlworkflow.display.download import download_link, where_saved
 from mlworkflow.exercise.assess import Assessment, assess, render_html, render_markdown, render_text
 from mlworkflow.exercise.rubric import FIELD_KEYS, REQUIRED_FIELDS, load_exercise
 from mlworkflow.exercise.submit import SubmitError, learner_name, new_learner_id, submit_folder, write_submission
@@ -200,10 +201,12 @@ class ProblemStatementForm(StaticFallback, widgets.VBox):
         self._hint_button.layout.align_self = "flex-start"  # in a column, "auto" would stretch it
         submit_row = widgets.HBox([self._name_box, self._folder_box, self._submit_button]).add_class("mlw-submit")
         self._status = widgets.HTML().add_class("mlw-status")
+        self._download = widgets.HTML().add_class("mlw-downloads")  # the last export, to save on this computer
         self._feedback_out = widgets.Output().add_class("mlw-feedback")
         self._example_out = widgets.Output().add_class("mlw-example")
         self.children = (self._header, hints, required, self._optional, actions, submit_row,
-                         widgets.HBox([self._fresh_button, self._status]), self._feedback_out, self._example_out)
+                         widgets.HBox([self._fresh_button, self._status]), self._download, self._feedback_out,
+                         self._example_out)
 
     def _header_html(self) -> str:
         ex = self._exercise
@@ -312,7 +315,9 @@ class ProblemStatementForm(StaticFallback, widgets.VBox):
         except ProgressError as exc:
             self._say(str(exc), "error")
             return None
-        self._say(f"Exported to {written}. Open it from the file browser or attach it to an email.", "ok")
+        self._download.value = download_link(written.name, text)
+        self._say(f"Saved {where_saved(written)}. To keep a copy on your own computer, "
+                  f"click \"Download {written.name}\" below.", "ok")
         return written
 
     def _refill(self) -> None:

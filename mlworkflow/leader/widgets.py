@@ -19,9 +19,10 @@ import ipywidgets as widgets
 from traitlets import Bool, Int, Unicode, link, observe
 
 from mlworkflow.core.text import html_escape
+from mlworkflow.display.download import download_link
 from mlworkflow.exercise.submit import submit_folder
 from mlworkflow.leader.collect import ClassSummary, CollectError, collect
-from mlworkflow.leader.report import render_summary_text, summary_fragment_html
+from mlworkflow.leader.report import render_summary_html, render_summary_text, summary_fragment_html
 from mlworkflow.ui import StaticFallback, guard
 
 __all__ = ["ClassPulse"]
@@ -48,11 +49,12 @@ class ClassPulse(StaticFallback, widgets.VBox):
         self._names_box = widgets.Checkbox(description="Show names", indent=False).add_class("mlw-pulse-names")
         self._status = widgets.HTML().add_class("mlw-pulse-status")
         self._body = widgets.HTML().add_class("mlw-pulse-summary")
+        self._download = widgets.HTML().add_class("mlw-downloads")  # the summary as a page for this computer
         link((self._folder_box, "value"), (self, "folder"))
         link((self._names_box, "value"), (self, "show_names"))
         self._refresh_button.on_click(self._on_refresh)
         bar = widgets.HBox([self._folder_box, self._refresh_button, self._names_box]).add_class("mlw-pulse-bar")
-        self.children = (bar, self._status, self._body)
+        self.children = (bar, self._status, self._download, self._body)
         chosen = submit_folder(folder)
         self.show_names = show_names
         self.folder = str(chosen) if chosen else ""  # the observer below reads it once
@@ -92,8 +94,13 @@ class ClassPulse(StaticFallback, widgets.VBox):
         self._say(message, error=True)
 
     def _render(self) -> None:
-        self._body.value = (summary_fragment_html(self.summary, show_names=self.show_names)
-                            if self.summary is not None else "")
+        if self.summary is None:
+            self._body.value = self._download.value = ""
+            return
+        self._body.value = summary_fragment_html(self.summary, show_names=self.show_names)
+        page = render_summary_html(self.summary, show_names=self.show_names)  # names only if they are shown
+        self._download.value = download_link("class-summary.html", page,
+                                             label="Download this summary as a web page (class-summary.html)")
 
     @guard("reading the submissions")
     def _on_refresh(self, _button: widgets.Button) -> None:

@@ -1,6 +1,8 @@
 """The check widgets (Quiz, ApplyToProject, ProjectBrief), driven without a browser or kernel."""
 
+import base64
 import json
+import re
 
 import pytest
 from traitlets import TraitError
@@ -342,8 +344,12 @@ def test_widget_refresh_and_export(store, tmp_path, no_graphviz):
     assert "Nightly batch &lt;into&gt; the CRM." in widget._view.value and "Refreshed" in widget.status
     refresh = next(b for b in widget.children[0].children if "mlw-brief-export" in b._dom_classes)
     refresh.click()
-    assert "Exported" in widget.status
+    assert "Saved" in widget.status and str(tmp_path / "out" / "my_ml_project_brief.html") in widget.status
     md, page = tmp_path / "out" / "my_ml_project_brief.md", tmp_path / "out" / "my_ml_project_brief.html"
+    offered = r'download="([^"]+)" href="data:[^;]+;charset=utf-8;base64,([^"]+)"'
+    links = dict(re.findall(offered, widget._downloads.value))
+    assert base64.b64decode(links[page.name]).decode("utf-8") == page.read_text(encoding="utf-8")
+    assert base64.b64decode(links[md.name]).decode("utf-8") == md.read_text(encoding="utf-8")
     assert md.read_text(encoding="utf-8").startswith("# My ML project brief")
     assert "Nightly batch &lt;into&gt; the CRM." in page.read_text(encoding="utf-8")
     written = widget.export(tmp_path / "elsewhere")

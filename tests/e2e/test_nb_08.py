@@ -78,3 +78,21 @@ def test_the_prediction_verdict_quotes_the_prediction_clause(lab_page):
     assert got["evidence"].strip("“”") == prediction  # the clause that earned it, quoted once
     payoff = wait_for(lab_page, _EVIDENCE, [FORM, "business_goal"], bool, 10, "the business goal row")
     assert payoff["evidence"].strip("“”") == boxes["outcome"]
+
+
+def test_an_export_is_offered_as_a_download_to_this_computer(lab_page):
+    run_notebook(lab_page, NB08)
+    form = lab_page.locator(FORM).last
+    area = form.locator(".mlw-field-problem textarea").first
+    area.click()
+    area.fill("Our dispatchers guess which deliveries will be late; each late one costs a $10 credit.")
+    form.locator("button.mlw-export-md-button").first.click()
+    status = wait_text(lab_page, f"{FORM} .mlw-status", "Saved")
+    assert "next to this notebook" in status, status
+    link = form.locator(".mlw-downloads a.mlw-download").first
+    with lab_page.expect_download() as info:
+        link.click()
+    download = info.value
+    assert download.suggested_filename == "my_ml_problem_statement.md"
+    with open(download.path(), encoding="utf-8") as saved:
+        assert "each late one costs a $10 credit" in saved.read().replace("\\$", "$")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import json
+import re
 
 import pytest
 from statements import STRONG
@@ -162,8 +164,13 @@ def test_corrupt_progress_file_is_reported_on_refill(store):
 def test_export_markdown_and_json(store):
     form = _form(store, **STRONG)
     md_path, json_path = form.export_markdown(), form.export_json()
-    assert md_path.name == "my_ml_problem_statement.md" and "Exported to" in form.status
+    assert md_path.name == "my_ml_problem_statement.md" and "Saved" in form.status and "Download" in form.status
     md = md_path.read_text(encoding="utf-8")
+    # the last export is offered as a browser download that carries the file itself
+    offered = r'download="([^"]+)" href="data:application/json;charset=utf-8;base64,([^"]+)"'
+    link = re.search(offered, form._download.value)
+    assert link and link.group(1) == json_path.name
+    assert base64.b64decode(link.group(2)).decode("utf-8") == json_path.read_text(encoding="utf-8")
     assert "## Problem statement" in md and "Maintenance technicians" in md and "## Feedback" in md
     data = json.loads(json_path.read_text(encoding="utf-8"))
     assert data["statement"]["problem"] == STRONG["problem"] and data["criteria"]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import logging
+import re
 
 from statements import STRONG
 from widget_checks import own_callbacks, unguarded
@@ -75,3 +77,18 @@ def test_class_pulse_says_when_files_could_not_be_read(tmp_path, put, submit, mo
     pulse = ClassPulse(tmp_path)
     assert "0 submitted, 0 skipped, 1 could not be read" in pulse.status
     assert 'role="alert"' in pulse._status.value and "ana.json" in pulse._body.value
+
+
+def test_the_summary_is_offered_as_a_download_that_hides_names_unless_shown(tmp_path, put, submit):
+    folder = tmp_path / "live"
+    folder.mkdir()
+    put(folder, "ana.json", submit("Ana", STRONG, "ana00001"))
+    pulse = ClassPulse(folder)
+    link = re.search(r'download="class-summary.html" href="data:text/html;charset=utf-8;base64,([^"]+)"',
+                     pulse._download.value)
+    assert link
+    page = base64.b64decode(link.group(1)).decode("utf-8")
+    assert page.startswith("<!doctype html>") and "Statement A" in page and "Ana" not in page
+    pulse._names_box.value = True
+    page = base64.b64decode(re.search(r"base64,([^\"]+)", pulse._download.value).group(1)).decode("utf-8")
+    assert "Ana" in page
