@@ -9,7 +9,7 @@ The words come from ``content/case_study.json``; learner-independent numbers are
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -100,6 +100,23 @@ class MemberData:
     def later_of(self, member: str) -> frozenset[str]:
         """Titles ``member`` watched in the held-out views (empty if none)."""
         return self.later.get(member, frozenset())
+
+    def showcase(self, members: Sequence[str], recommend: Sequence[Callable[[str], Sequence[str]]]) -> str | None:
+        """The member among ``members`` whose lists differ most in titles watched later (second minus first).
+
+        The explorer opens on this member, so its first view shows what the offline metric measures;
+        ties go to more titles watched later in all, then to the lower id. None if no member has any.
+        """
+        first, second = recommend
+
+        def gain(member: str) -> tuple[int, int]:
+            later = self.later_of(member)
+            a, b = len(later.intersection(first(member))), len(later.intersection(second(member)))
+            return (b - a, a + b)
+
+        scored = {m: gain(m) for m in sorted(members) if self.later_of(m)}
+        best = max(scored, key=scored.__getitem__, default=None)  # the first (lowest id) of equals
+        return best if best is not None and sum(scored[best]) > 0 else None
 
     def menu(self, choices: int = 60, start: str | None = None) -> list[tuple[str, str]]:
         """(label, member id) for the menu: members with held-out views first (they can be checked), by id.

@@ -11,7 +11,7 @@ views are marked, so the offline metrics can be seen one member at a time.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
@@ -69,7 +69,8 @@ class RecommendationExplorer(StaticFallback, widgets.VBox):
             raise ValueError("give exactly two recommenders to compare side by side")
         self._members = member_data(service, train, test)
         options = self._members.menu(choices, member)
-        start = member if member is not None else options[0][1]
+        start = member if member is not None else self._members.showcase(
+            [m for _, m in options], [self._titles(m, k) for m in self._models]) or options[0][1]
         self._menu = widgets.Dropdown(options=options, value=start, description=load_explorer_text().say("menu_label"),
                                       layout=widgets.Layout(width="34em"))
         self._menu.add_class("mlw-rec-member")
@@ -94,6 +95,10 @@ class RecommendationExplorer(StaticFallback, widgets.VBox):
     def lists(self) -> dict[str, list[Recommendation]]:
         """The current member's recommendations from each recommender, by recommender name."""
         return {m.name: m.recommend(self.member, self.k) for m in self._models}
+
+    @staticmethod
+    def _titles(model: Recommender, k: int) -> Callable[[str], list[str]]:
+        return lambda member: [r.title_id for r in model.recommend(member, k)]
 
     # -- wiring -----------------------------------------------------------------------------
     @validate("k")

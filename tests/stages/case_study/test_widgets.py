@@ -80,3 +80,13 @@ def test_a_failing_render_is_said_in_the_widget_not_raised(case, monkeypatch, ca
     said = "Something went wrong while showing this member&#x27;s recommendations (RuntimeError)."
     assert said in explorer._error.value
     assert "list exploded" in caplog.text and "list exploded" not in explorer._error.value
+
+
+def test_the_explorer_opens_on_a_member_where_the_two_lists_differ(case):
+    service, train, test, popular, personal = case
+    explorer = RecommendationExplorer(service, train, test, [popular, personal])
+    later = set(test.loc[test["member_id"] == explorer.member, "title_id"])
+    hits = [len(later & {r.title_id for r in model.recommend(explorer.member, 10)}) for model in (popular, personal)]
+    assert hits[1] > hits[0], hits  # the first view shows the difference the offline metric measures
+    shown = [c.value.count("✓ watched later") for c in explorer._columns]
+    assert shown == hits
