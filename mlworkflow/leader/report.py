@@ -14,6 +14,7 @@ the file system says) and any flag ("same text as ...").
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
@@ -91,16 +92,42 @@ def _at(timestamp: float) -> str:
     return datetime.fromtimestamp(timestamp, timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
-def _arrival(sub: Submission, show_names: bool, esc: Callable[[str], str]) -> tuple[str, str]:
-    """(file and name, when it came in and its flags), each escaped for one format."""
-    who = esc(sub.file) + (f" ({esc(sub.name)})" if show_names and sub.name else "")
+# how write_submission names a file: the learner's name as a slug, then their random id
+_NAMED_FILE = re.compile(r"^(?P<name>[a-z0-9]+(?:-[a-z0-9]+)*)-(?P<tail>[a-z0-9]{6,32}(?:-[\w-]+)?\.json)$")
+
+
+def _tail(name: str) -> str:
+    """A submission file without the learner's name: "sam-jones-k3x9q2.json" -> "…-k3x9q2.json"."""
+    m = _NAMED_FILE.match(name)
+    return f"…-{m.group('tail')}" if m else name
+
+
+def _hider(summary: ClassSummary, show_names: bool) -> Callable[[str], str]:
+    """With names hidden, a function that cuts the learner's name out of every submission file name in a text.
+
+    Files the course did not name (a stray ``notes.txt``) are shown whole: the leader needs them to act.
+    """
+    if show_names:
+        return lambda text: text
+    files = {f.file for group in (summary.submissions, summary.skipped, summary.unreadable) for f in group
+             if _NAMED_FILE.match(f.file)}
+    if not files:
+        return lambda text: text
+    pattern = re.compile("|".join(re.escape(f) for f in sorted(files, key=len, reverse=True)))
+    return lambda text: pattern.sub(lambda m: _tail(m.group(0)), text)
+
+
+def _arrival(sub: Submission, show_names: bool, hide: Callable[[str], str],
+             esc: Callable[[str], str]) -> tuple[str, str]:
+    """(file, and name if shown; when it came in and its flags), each escaped for one format."""
+    who = esc(hide(sub.file)) + (f" ({esc(sub.name)})" if show_names and sub.name else "")
     said = f" (the file says {_at(sub.when)})" if sub.claimed else ""
-    notes = "".join(f"; {esc(note)}" for note in sub.notes)
+    notes = "".join(f"; {esc(hide(note))}" for note in sub.notes)
     return who, f"{_at(sub.modified)}{said}{notes}"
 
 
-def _file_line(k: Skipped, esc: Callable[[str], str]) -> str:
-    return f"{esc(k.file)}: {esc(k.reason)}"
+def _file_line(k: Skipped, hide: Callable[[str], str], esc: Callable[[str], str]) -> str:
+    return f"{esc(hide(k.file))}: {esc(hide(k.reason))}"
 
 
 def _chart_html(summary: ClassSummary) -> str:
@@ -124,12 +151,13 @@ def _chart_html(summary: ClassSummary) -> str:
 
 def summary_fragment_html(summary: ClassSummary, *, show_names: bool = False) -> str:
     """The summary as an HTML fragment with its own scoped style (for a widget or a page)."""
+    hide = _hider(summary, show_names)
     parts = [f"<style>{_CSS}</style>", '<div class="mlw-class-summary">',
              f'<p><span class="mlw-count">{summary.submitted}</span> {html_escape(_headline(summary).split(" ", 1)[1])}'
              f"<br><small>from {html_escape(summary.folder)}</small></p>"]
     problems = summary_problems(summary)
     if problems:
-        items = "".join(f"<li><code>{html_escape(k.file)}</code>: {html_escape(k.reason)}</li>"
+        items = "".join(f"<li><code>{html_escape(hide(k.file))}</code>: {html_escape(hide(k.reason))}</li>"
                         for k in summary.unreadable)
         parts.append('<div class="mlw-problems" role="alert" style="border-left:4px solid #cf222e;'
                      'padding:.2em .8em;margin:.6em 0;background:#fff5f5">'
@@ -163,12 +191,12 @@ def summary_fragment_html(summary: ClassSummary, *, show_names: bool = False) ->
     if summary.submitted:
         flagged = sum(bool(s.notes) for s in summary.submissions)
         items = "".join(f"<li><code>{who}</code>: {rest}</li>" for who, rest in
-                        (_arrival(s, show_names, html_escape) for s in summary.submissions))
+                        (_arrival(s, show_names, hide, html_escape) for s in summary.submissions))
         note = f", {flagged} flagged" if flagged else ""
         parts.append(f'<details class="mlw-received"{" open" if flagged else ""}><summary>'
                      f"When each statement came in ({summary.submitted}{note})</summary><ul>{items}</ul></details>")
     if summary.skipped:
-        items = "".join(f"<li><code>{html_escape(k.file)}</code>: {html_escape(k.reason)}</li>"
+        items = "".join(f"<li><code>{html_escape(hide(k.file))}</code>: {html_escape(hide(k.reason))}</li>"
                         for k in summary.skipped)
         parts.append(f'<details class="mlw-skipped"><summary>{len(summary.skipped)} file(s) skipped</summary>'
                      f"<ul>{items}</ul></details>")
@@ -191,11 +219,12 @@ def render_summary_html(summary: ClassSummary, *, show_names: bool = False,
 def render_summary_markdown(summary: ClassSummary, *, show_names: bool = False,
                             title: str = "Class summary") -> str:
     """The same summary as Markdown; learner text is backslash-escaped and quoted."""
+    hide = _hider(summary, show_names)
     lines = [f"# {md_escape(title)}", "", f"**{md_escape(_headline(summary))}** (from {md_escape(summary.folder)})", ""]
     problems = summary_problems(summary)
     if problems:
         lines += ["## Read this first", ""] + [f"**{md_escape(p)}**\n" for p in problems]
-        lines += [f"- {_file_line(k, md_escape)}" for k in summary.unreadable]
+        lines += [f"- {_file_line(k, hide, md_escape)}" for k in summary.unreadable]
         lines += [""] if summary.unreadable else []
     if summary.submitted:
         lines += [" · ".join(f"{md_escape(t)}: {n}" for t, n in summary.levels), "",
@@ -223,22 +252,24 @@ def render_summary_markdown(summary: ClassSummary, *, show_names: bool = False,
                       f"> {md_escape(s.statement['problem'])}", ">", f"> {md_escape(s.statement['outcome'])}", ""]
     if summary.submitted:
         lines += ["## When each statement came in", ""]
-        lines += [f"- {who}: {rest}" for who, rest in (_arrival(s, show_names, md_escape) for s in summary.submissions)]
+        lines += [f"- {who}: {rest}" for who, rest in (_arrival(s, show_names, hide, md_escape)
+                                                       for s in summary.submissions)]
         lines.append("")
     if summary.skipped:
         lines += ["## Skipped files", ""]
-        lines += [f"- {md_escape(k.file)}: {md_escape(k.reason)}" for k in summary.skipped]
+        lines += [f"- {_file_line(k, hide, md_escape)}" for k in summary.skipped]
         lines.append("")
     return "\n".join(lines)
 
 
 def render_summary_text(summary: ClassSummary, *, show_names: bool = False) -> str:
     """Plain text for a terminal or a checked notebook cell: deterministic, one fact a line."""
+    hide = _hider(summary, show_names)
     lines = [f"Class summary: {_headline(summary)}."]
     lines += [f"WARNING: {p}" for p in summary_problems(summary)]
     if summary.unreadable:
         lines.append("Could not be read:")
-        lines += [f"  {_file_line(k, _plain)}" for k in summary.unreadable]
+        lines += [f"  {_file_line(k, hide, _plain)}" for k in summary.unreadable]
     if summary.submitted:
         lines.append("Levels: " + ", ".join(f"{t} {n}" for t, n in summary.levels))
         lines.append("Checks (met / partly met / missing):")
@@ -251,10 +282,11 @@ def render_summary_text(summary: ClassSummary, *, show_names: bool = False) -> s
             clean_text(_who(s, i, show_names)) for i, s in enumerate(summary.strong)))
     if summary.submitted:
         lines.append("Read (when each came in, as the file system says):")
-        lines += [f"  {who}: {rest}" for who, rest in (_arrival(s, show_names, _plain) for s in summary.submissions)]
+        lines += [f"  {who}: {rest}" for who, rest in (_arrival(s, show_names, hide, _plain)
+                                                       for s in summary.submissions)]
     if summary.skipped:
         lines.append("Skipped:")
-        lines += [f"  {_file_line(k, _plain)}" for k in summary.skipped]
+        lines += [f"  {_file_line(k, hide, _plain)}" for k in summary.skipped]
     return "\n".join(lines)
 
 

@@ -79,3 +79,23 @@ def test_write_summary_leaves_no_temporary_files(room, tmp_path):
     write_summary(collect(room), out)
     write_summary(collect(room), out)  # writing again replaces both files
     assert sorted(p.name for p in out.iterdir()) == ["class-summary.html", "class-summary.md"]
+
+
+def test_hidden_names_do_not_leak_through_file_names(tmp_path):
+    """Files are named after learners; with names hidden, every view shows only the random tail."""
+    from statements import STRONG
+
+    from mlworkflow import write_submission
+    from mlworkflow.leader.collect import collect
+    from mlworkflow.leader.report import render_summary_html, render_summary_markdown, render_summary_text
+
+    first = write_submission(tmp_path, STRONG, name="Samira Jones", learner_id="k3x9q2ab")
+    write_submission(tmp_path, STRONG, name="Okonkwo Adeyemi", learner_id="z8y7w6vu")  # same text: flagged
+    (tmp_path / "notes.txt").write_text("not a submission", encoding="utf-8")
+    summary = collect(tmp_path)
+    for render in (render_summary_html, render_summary_markdown, render_summary_text):
+        hidden, shown = render(summary), render(summary, show_names=True)
+        for person in ("samira", "Samira", "okonkwo", "Okonkwo", "jones", "adeyemi"):
+            assert person not in hidden, (render.__name__, person)
+        assert first.name in shown and "notes.txt" in hidden  # a stray file keeps its name: the leader acts on it
+        assert "…-k3x9q2ab.json" in hidden.replace("\\-", "-").replace("\\.", ".")
