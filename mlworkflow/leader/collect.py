@@ -151,11 +151,11 @@ class ClassSummary:
         """At least one statement was read, and every file in the folder could be read."""
         return bool(self.submissions) and not self.unreadable
 
-    def text(self) -> str:
+    def text(self, *, show_names: bool = False) -> str:
         """Plain text: counts, each check's met / partly / missing, the gaps and skipped files."""
         from mlworkflow.leader.report import render_summary_text
 
-        return render_summary_text(self)
+        return render_summary_text(self, show_names=show_names)
 
 
 # ------------------------------------------------------------------------- reading files

@@ -159,7 +159,8 @@ def _collect(room: Room, folder: Path) -> tuple[int, str, str, dict[str, str]]:
     out = room.base / f"{folder.name}-summary"
     out.mkdir(exist_ok=True)
     os.chown(out, room.leader.uid, room.leader.gid)
-    done = room.run(room.leader, "-m", "mlworkflow", "collect", str(folder), "--out", str(out), check=False)
+    done = room.run(room.leader, "-m", "mlworkflow", "collect", str(folder), "--out", str(out), "--show-names",
+                    check=False)  # the leader checks who handed in: file names are shown
     read: dict[str, str] = {}
     section = False
     for line in done.stdout.splitlines():
@@ -167,7 +168,7 @@ def _collect(room: Room, folder: Path) -> tuple[int, str, str, dict[str, str]]:
             section = True
         elif section and line.startswith("  "):
             file, _, rest = line.strip().partition(": ")
-            read[file] = rest
+            read[file.split(" (")[0]] = rest  # "ana-….json (Ana)": names are shown
         else:
             section = False
     return done.returncode, done.stdout, done.stderr, read
