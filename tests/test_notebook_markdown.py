@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
-NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
-ALL = sorted([*NOTEBOOKS.glob("*.ipynb"), *NOTEBOOKS.glob("facilitator/*.ipynb")])
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+LEADER_NOTEBOOKS = ROOT / "mlworkflow" / "leader" / "notebooks"  # the class pulse: not cloned to learners
+ALL = sorted([*NOTEBOOKS.glob("*.ipynb"), *LEADER_NOTEBOOKS.glob("*.ipynb")])
 CODE_SPAN = re.compile(r"`[^`]*`")
 # JupyterLab typesets a pair of "$" in one Markdown cell as LaTeX, even when written "\$" (the Markdown
 # renderer eats the backslash before MathJax sees it). "\\$" leaves "\$" for MathJax, which shows "$".

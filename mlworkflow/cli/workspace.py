@@ -10,6 +10,10 @@ we copied it. On a later ``mlworkflow start``:
 A damaged manifest (not JSON, the wrong types, unreadable) is never fatal: it is moved aside
 (``.mlworkflow-manifest.json.damaged``), the learner is told so in plain words, and a new one
 is written; without a record of what was copied, every existing notebook is kept as it is.
+
+The workshop leader's notebooks (the class pulse) are not in the course's ``notebooks/``, which
+nbgitpuller clones into every learner's home, but in the package (``mlworkflow/leader/notebooks``);
+``mlworkflow start --leader`` copies them into ``facilitator/`` in the leader's working folder.
 """
 
 from __future__ import annotations
@@ -22,11 +26,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 __all__ = ["DEFAULT_DIR", "LEADER_DIR", "MANIFEST", "CopyReport", "copy_course", "course_notebooks",
-           "notebooks_dir"]
+           "leader_notebooks_dir", "notebooks_dir"]
 
 DEFAULT_DIR = "mlworkflow-course"
 MANIFEST = ".mlworkflow-manifest.json"
-LEADER_DIR = "facilitator"  # the workshop leader's notebooks: copied only with ``start --leader``
+LEADER_DIR = "facilitator"  # where ``start --leader`` puts the leader's notebooks in the working folder
 
 
 def notebooks_dir() -> Path:
@@ -39,6 +43,11 @@ def notebooks_dir() -> Path:
         "the course notebooks are missing from this installation; "
         "reinstall the course with 'pip install --force-reinstall .' in the course's folder"
     )
+
+
+def leader_notebooks_dir() -> Path:
+    """The workshop leader's notebooks, shipped inside the package (never in the learners' ``notebooks/``)."""
+    return Path(__file__).resolve().parents[1] / "leader" / "notebooks"
 
 
 def course_notebooks(source: Path | None = None) -> list[Path]:
@@ -158,21 +167,33 @@ def _atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
-def copy_course(target: str | Path = DEFAULT_DIR, source: Path | None = None, *, leader: bool = False) -> CopyReport:
+def _sources(source: Path, leader_source: Path | None) -> list[tuple[str, Path]]:
+    """Each notebook to copy: its name in the working folder and where it comes from."""
+    pairs = [(rel.as_posix(), source / rel) for rel in course_notebooks(source) if rel.parts[0] != LEADER_DIR]
+    if leader_source is not None:
+        found = course_notebooks(leader_source) if leader_source.is_dir() else []
+        if not found:
+            raise FileNotFoundError(f"the workshop leader's notebooks ({leader_source}) are missing from this "
+                                    "installation; reinstall the course with 'pip install --force-reinstall .' "
+                                    "in the course's folder")
+        pairs += [(f"{LEADER_DIR}/{rel.as_posix()}", leader_source / rel) for rel in found]
+    return pairs
+
+
+def copy_course(target: str | Path = DEFAULT_DIR, source: Path | None = None, *, leader: bool = False,
+                leader_source: Path | None = None) -> CopyReport:
     """Copy the course notebooks into ``target`` (created if needed), keeping the learner's edits.
 
-    The leader's notebooks (``facilitator/``) are copied only when ``leader`` is true.
+    With ``leader``, the leader's notebooks (from ``leader_source``, default
+    :func:`leader_notebooks_dir`) are copied too, into ``target/facilitator/``.
     """
     source = source or notebooks_dir()
     target = Path(target).expanduser().resolve()
     target.mkdir(parents=True, exist_ok=True)
     report = CopyReport(target=target)
     manifest = _load_manifest(target, report)
-    for rel in course_notebooks(source):
-        if rel.parts[0] == LEADER_DIR and not leader:
-            continue
-        name = rel.as_posix()
-        src, dst = source / rel, target / rel
+    for name, src in _sources(source, (leader_source or leader_notebooks_dir()) if leader else None):
+        dst = target / name
         new = _digest(src)
         if dst.exists():
             have = _digest(dst)

@@ -7,15 +7,17 @@ from pathlib import Path
 
 import pytest
 
-from mlworkflow.cli.workspace import MANIFEST, copy_course, course_notebooks, notebooks_dir
+from mlworkflow.cli.workspace import MANIFEST, copy_course, course_notebooks, leader_notebooks_dir, notebooks_dir
 
 
 def _fake_course(tmp_path: Path) -> Path:
-    src = tmp_path / "src"
-    (src / "facilitator").mkdir(parents=True)
-    files = [("00_course_map.ipynb", "map v1"), ("01_problem.ipynb", "p v1"), ("facilitator/pulse.ipynb", "x")]
-    for name, body in files:
+    """A course folder, and beside it (``lead``) the leader's notebooks, kept out of the course as in the package."""
+    src, lead = tmp_path / "src", tmp_path / "lead"
+    src.mkdir()
+    lead.mkdir()
+    for name, body in [("00_course_map.ipynb", "map v1"), ("01_problem.ipynb", "p v1")]:
         (src / name).write_text(body)
+    (lead / "pulse.ipynb").write_text("x")
     (src / ".ipynb_checkpoints").mkdir()
     (src / ".ipynb_checkpoints" / "00_course_map-checkpoint.ipynb").write_text("junk")
     return src
@@ -56,14 +58,27 @@ def test_shipped_notebooks_are_found_in_course_order():
     assert names[0] == "00_course_map.ipynb"
 
 
-
-
 def test_leader_notebooks_only_on_request(tmp_path):
     src, work = _fake_course(tmp_path), tmp_path / "work"
-    assert copy_course(work, src, leader=True).copied == [
+    assert copy_course(work, src, leader=True, leader_source=tmp_path / "lead").copied == [
         "00_course_map.ipynb", "01_problem.ipynb", "facilitator/pulse.ipynb"]
     assert copy_course(work, src).unchanged == ["00_course_map.ipynb", "01_problem.ipynb"]  # kept, not removed
     assert (work / "facilitator" / "pulse.ipynb").exists()
+
+
+def test_the_leader_notebooks_are_not_in_the_course_learners_clone():
+    """nbgitpuller clones the repository's notebooks/ into every learner's home: the class pulse is not there."""
+    assert [p.name for p in leader_notebooks_dir().glob("*.ipynb")] == ["class_pulse.ipynb"]
+    assert not any(p.name == "class_pulse.ipynb" for p in notebooks_dir().rglob("*.ipynb"))
+    repo_notebooks = Path(__file__).resolve().parents[2] / "notebooks"
+    if repo_notebooks.is_dir():  # a clone (not an installed wheel)
+        assert not (repo_notebooks / "facilitator").exists()
+
+
+def test_missing_leader_notebooks_are_a_clear_error(tmp_path):
+    src = _fake_course(tmp_path)
+    with pytest.raises(FileNotFoundError, match="leader's notebooks"):
+        copy_course(tmp_path / "work", src, leader=True, leader_source=tmp_path / "nowhere")
 
 
 def test_a_broken_manifest_counts_as_none(tmp_path):
