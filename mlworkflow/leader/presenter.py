@@ -1,10 +1,12 @@
-"""The presenter view: the course map served by Voila as an app, large type and no code cells.
+"""The presenter view: the course as a Voila app for a projector, one stage per screen, no code.
 
-``mlworkflow present`` runs :func:`voila_command` with :func:`voila_env`, which adds the
-package's ``mlworkflow-present`` Voila template (Voila's lab template plus projector-sized
-type) to Jupyter's search path.
+``mlworkflow present`` runs :func:`voila_command` on :func:`slideshow_notebook` (the deck in
+:mod:`mlworkflow.leader.projector`) or on a course notebook, with :func:`voila_env`, which puts
+the package's ``mlworkflow-present`` Voila template on Jupyter's search path. The template is
+Voila's lab template with projector type (at least 28 px), prose shown, code and prompts hidden,
+and the arrow keys (or a clicker's Page Up / Page Down) pressing Previous / Next.
 
-    >>> cmd = voila_command(Path("notebooks/00_course_map.ipynb"), port=8866, no_browser=True)
+    >>> cmd = voila_command(slideshow_notebook(), port=8866, no_browser=True)
 """
 
 from __future__ import annotations
@@ -14,9 +16,14 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-__all__ = ["TEMPLATE", "template_root", "voila_command", "voila_env", "voila_installed"]
+__all__ = ["TEMPLATE", "slideshow_notebook", "template_root", "voila_command", "voila_env", "voila_installed"]
 
 TEMPLATE = "mlworkflow-present"
+
+
+def slideshow_notebook() -> Path:
+    """The notebook ``mlworkflow present`` shows by default: the deck, one stage per screen."""
+    return Path(__file__).resolve().parent / "projector" / "slideshow.ipynb"
 
 
 def template_root() -> Path:
@@ -33,7 +40,7 @@ def voila_installed() -> bool:
 
 def voila_command(notebook: Path, *, port: int | None = None, no_browser: bool = False,
                   extra: Sequence[str] = ()) -> list[str]:
-    """The Voila command line that shows ``notebook`` as an app: no code, large type."""
+    """The Voila command line that shows ``notebook`` as an app: no code, projector type."""
     cmd = [sys.executable, "-m", "voila", str(notebook), f"--template={TEMPLATE}",
            "--strip_sources=True", "--theme=light", "--VoilaConfiguration.show_tracebacks=False"]
     if port is not None:
