@@ -11,16 +11,18 @@ from pathlib import Path
 import pytest
 
 from mlworkflow import cli
-from mlworkflow.cli.workspace import notebooks_dir
+from mlworkflow.cli.workspace import leader_notebooks_dir
 
 
-def test_start_leader_also_copies_the_facilitator_notebooks(tmp_path):
+def test_start_leader_also_copies_the_class_pulse(tmp_path, capsys):
     target = tmp_path / "leader"
     assert cli.main(["start", "--no-lab", "--leader", "--dir", str(target)]) == 0
-    has_leader_notebooks = (notebooks_dir() / "facilitator").is_dir()
-    assert any(p.parent.name == "facilitator" for p in target.rglob("*.ipynb")) == has_leader_notebooks
+    assert (target / "facilitator" / "class_pulse.ipynb").read_bytes() == (
+        leader_notebooks_dir() / "class_pulse.ipynb").read_bytes()
+    assert "facilitator/class_pulse.ipynb" in capsys.readouterr().out
     assert cli.main(["start", "--no-lab", "--dir", str(tmp_path / "learner")]) == 0
     assert not (tmp_path / "learner" / "facilitator").exists()
+    assert not list((tmp_path / "learner").rglob("class_pulse.ipynb"))
 
 
 def test_lab_command(monkeypatch):
@@ -34,23 +36,41 @@ def test_lab_command(monkeypatch):
     assert "--allow-root" not in cli.lab_command(Path("/tmp/c"))
 
 
+def test_lab_env_turns_off_the_news_pop_up(tmp_path, monkeypatch):
+    """JupyterLab 4 asks "get notified about official Jupyter news?" while fetchNews is "none" (its default)."""
+    env = cli.lab_env({"JUPYTER_CONFIG_PATH": os.pathsep.join(["/etc/site-jupyter", ""]), "HOME": "/h"})
+    assert env["JUPYTER_CONFIG_PATH"].split(os.pathsep) == ["/etc/site-jupyter", str(cli.LAB_CONFIG)]
+    assert env["HOME"] == "/h"
+    assert cli.lab_env({})["JUPYTER_CONFIG_PATH"] == str(cli.LAB_CONFIG)
+    assert cli.lab_env(env) == env  # not added twice
+    # what JupyterLab's settings API reads with that environment (jupyterlab_server's overrides)
+    from jupyterlab_server.settings_utils import _get_overrides
+
+    monkeypatch.setenv("JUPYTER_CONFIG_PATH", cli.lab_env({})["JUPYTER_CONFIG_PATH"])
+    monkeypatch.setenv("JUPYTER_CONFIG_DIR", str(tmp_path / "user-config"))
+    overrides, error = _get_overrides(str(tmp_path / "no-app-settings"))
+    assert not error
+    assert overrides["@jupyterlab/apputils-extension:notification"] == {"fetchNews": "false", "checkForUpdates": False}
+
+
 def test_start_passes_options_through_to_jupyterlab(tmp_path, monkeypatch, capsys):
     seen = {}
 
     class Replaced(Exception):
-        """os.execv never returns: the process becomes JupyterLab."""
+        """os.execve never returns: the process becomes JupyterLab."""
 
-    def fake_execv(exe, cmd):
-        seen.update(cmd=cmd)
+    def fake_execve(exe, cmd, env):
+        seen.update(cmd=cmd, env=env)
         raise Replaced
 
-    monkeypatch.setattr(os, "execv", fake_execv)
-    monkeypatch.setattr(cli.subprocess, "call", lambda cmd: pytest.fail("would start a real JupyterLab"))
+    monkeypatch.setattr(os, "execve", fake_execve)
+    monkeypatch.setattr(cli.subprocess, "call", lambda cmd, **kw: pytest.fail("would start a real JupyterLab"))
     with pytest.raises(Replaced):
         cli.main(["start", "--dir", str(tmp_path / "c"), "--no-browser", "--port", "9123",
                   "--", "--ServerApp.ip=127.0.0.1"])
     cmd = seen["cmd"]
     assert "--no-browser" in cmd and "--port=9123" in cmd and cmd[-1] == "--ServerApp.ip=127.0.0.1"
+    assert seen["env"]["JUPYTER_CONFIG_PATH"].split(os.pathsep)[-1] == str(cli.LAB_CONFIG)  # no news pop-up
     assert "copied" in capsys.readouterr().out
     assert (tmp_path / "c" / "00_course_map.ipynb").exists()
 
@@ -83,7 +103,7 @@ def test_doctor_fails_when_widgets_frontend_missing(tmp_path, monkeypatch, capsy
     monkeypatch.setattr("jupyter_core.paths.jupyter_path", lambda *a: [str(tmp_path / "empty")])
     assert cli.main(["doctor", "--dir", str(tmp_path / "c")]) == 1
     out = capsys.readouterr().out
-    assert "FAIL  Widgets in JupyterLab" in out and "fix: pip install jupyterlab_widgets" in out
+    assert "FAIL  Widgets in JupyterLab" in out and f"fix: {sys.executable} -m pip install jupyterlab_widgets" in out
     assert "problem(s) would stop a learner" in out
 
 
@@ -109,14 +129,14 @@ def test_present_runs_voila_with_the_presenter_template(tmp_path, monkeypatch, c
     with pytest.raises(Replaced):
         cli.main(["present", "--port", "8877", "--no-browser", "--", "--Voila.ip=127.0.0.1"])
     cmd = seen["cmd"]
-    assert cmd[1:3] == ["-m", "voila"] and cmd[3].endswith("00_course_map.ipynb")
+    assert cmd[1:3] == ["-m", "voila"] and cmd[3].endswith("slideshow.ipynb")  # the course slides
     assert "--template=mlworkflow-present" in cmd and "--strip_sources=True" in cmd
     assert "--port=8877" in cmd and "--no-browser" in cmd and cmd[-1] == "--Voila.ip=127.0.0.1"
     root = seen["env"]["JUPYTER_PATH"].split(os.pathsep)[0]
     template = Path(root) / "voila" / "templates" / "mlworkflow-present"
     assert json.loads((template / "conf.json").read_text())["base_template"] == "lab"
-    assert "font-size: 22px" in (template / "index.html.j2").read_text()
-    assert "Presenting 00_course_map.ipynb" in capsys.readouterr().out
+    assert "--mlw-text: max(28px," in (template / "index.html.j2").read_text()
+    assert "Presenting the course slides" in capsys.readouterr().out
 
     assert cli.main(["present", "--dir", str(tmp_path)]) == 1
     assert "there is no notebook" in capsys.readouterr().err
@@ -154,7 +174,7 @@ def test_collect_fails_when_a_file_cannot_be_read(tmp_path, monkeypatch, capsys)
     assert cli.main(["collect", str(drop), "--out", str(out_dir)]) == 1
     captured = capsys.readouterr()
     assert "1 statement submitted, 1 file could not be read" in captured.out
-    assert "bob-" in captured.out and "Permission denied" in captured.out
+    assert "…-" in captured.out and "bob-" not in captured.out and "Permission denied" in captured.out  # names hidden
     assert "1 file(s) in" in captured.err and "could not be read" in captured.err
     assert "1 file could not be read" in (out_dir / "class-summary.md").read_text(encoding="utf-8")
 
