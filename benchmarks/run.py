@@ -2,6 +2,7 @@
 
     python benchmarks/run.py              # prints a table, writes benchmarks/results/latest.json
     python benchmarks/run.py --quick      # fewer repeats (a smoke run)
+    python benchmarks/run.py --hub        # also size a hub: each notebook's kernel memory (hub_memory.py)
 
 Every figure is the median of repeated runs, with min and max. Absolute times drift on shared
 machines, so each row that has a natural floor also shows the ratio to it.
@@ -211,6 +212,27 @@ def bench_course(repeats: int) -> dict[str, Any]:
     return out
 
 
+def bench_hub() -> dict[str, Any]:
+    """One learner's memory and CPU on a hub (benchmarks/hub_memory.py): each kernel, all of them, the server."""
+    import hub_memory  # beside this script
+
+    result = hub_memory.measure()
+    out: dict[str, Any] = {}
+    for k in result["kernels"]:
+        out[f"kernel {k['notebook']}: RSS / PSS / USS / peak RSS (MiB); CPU"] = (
+            f"{k['rss']:.0f} / {k.get('pss', 0):.0f} / {k.get('uss', 0):.0f} / {k['peak_rss']:.0f}; {k['cpu_s']:.1f} s"
+        )
+    together = result["all_kernels_running"]
+    out[f"all {together['kernels']} kernels running at once: RSS / PSS / USS (MiB)"] = (
+        f"{together['rss']:.0f} / {together['pss']:.0f} / {together['uss']:.0f}"
+    )
+    server = result["server"]
+    out["JupyterLab server, page loaded: RSS / PSS / USS (MiB); CPU"] = (
+        f"{server['rss']:.0f} / {server.get('pss', 0):.0f} / {server.get('uss', 0):.0f}; {server['cpu_s']:.1f} s"
+    )
+    return out
+
+
 def installed_size() -> dict[str, Any]:
     """Disk used by the runtime environment: mlworkflow and everything it needs (no test extras)."""
     import re
@@ -269,6 +291,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats")
     parser.add_argument("--skip-course", action="store_true", help="skip executing the notebooks")
+    parser.add_argument("--hub", action="store_true",
+                        help="also measure each notebook's kernel memory for hub sizing (about 80 s more)")
     args = parser.parse_args()
     repeats = 3 if args.quick else 9
     sys.path.insert(0, str(ROOT))
@@ -280,6 +304,7 @@ def main() -> int:
         ("progress store", lambda: bench_progress(repeats)),
         ("collect", lambda: bench_collect(repeats)),
         ("course execution", None if args.skip_course else (lambda: bench_course(2 if args.quick else 3))),
+        ("hub sizing, one learner", bench_hub if args.hub else None),
         ("environment", installed_size),
     ):
         if fn is None:

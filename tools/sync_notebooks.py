@@ -3,10 +3,13 @@
     python tools/sync_notebooks.py            # rewrite the course map table and navigation footers
     python tools/sync_notebooks.py --check    # exit 1 if any generated cell is out of date (a test runs this)
     python tools/sync_notebooks.py --execute [NAME ...]   # also run notebooks and store their outputs
+    python tools/sync_notebooks.py --execute class_pulse.ipynb   # the leader's notebook (in the package)
 
 Generated cells carry a tag (``mlw-map``, ``mlw-nav``) and are replaced whole; everything else
-is left as written. Executed outputs are stored without live-widget references, so a notebook
-that has not been run yet shows each widget's static HTML instead of "Error displaying widget".
+is left as written. The navigation footer is every notebook's closing cell, and it also tells the
+learner to shut the kernel down before moving on (``SHUT_DOWN``). Executed outputs are stored
+without live-widget references, so a notebook that has not been run yet shows each widget's
+static HTML instead of "Error displaying widget".
 """
 
 from __future__ import annotations
@@ -21,11 +24,17 @@ import nbformat
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
+LEADER_NOTEBOOKS = ROOT / "mlworkflow" / "leader" / "notebooks"  # not in notebooks/: nbgitpuller gives that to learners
 sys.path.insert(0, str(ROOT))
 
 from mlworkflow.core.course import load_notebooks  # noqa: E402
 
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+# Every notebook's closing cell: a kernel left running holds 50-240 MiB, so ten of them fill a hub.
+SHUT_DOWN = (
+    "Done here? Shut this notebook's kernel down before you open the next one: **Kernel > Shut Down Kernel**, "
+    "or the **Running Terminals and Kernels** panel in the left sidebar."
+)
 
 
 def _existing():
@@ -51,7 +60,7 @@ def nav_markdown(file: str) -> str:
         parts.append("[Course map](00_course_map.ipynb)")
     if i + 1 < len(entries):
         parts.append(f"Next: [{entries[i + 1].title}]({entries[i + 1].file}) →")
-    return "---\n" + " · ".join(parts)
+    return "---\n" + SHUT_DOWN + "\n\n" + " · ".join(parts)
 
 
 def _set_tagged(nb, tag: str, source: str, *, at_end: bool) -> bool:
@@ -97,10 +106,16 @@ def strip_widget_views(nb) -> None:
                 del data[WIDGET_MIME]
 
 
+def _notebook(name: str) -> Path:
+    """A course notebook by name, or the leader's (``class_pulse.ipynb``, also as ``facilitator/...``)."""
+    leader = LEADER_NOTEBOOKS / Path(name).name
+    return leader if not (NOTEBOOKS / name).exists() and leader.exists() else NOTEBOOKS / name
+
+
 def execute(names: list[str]) -> None:
     from nbclient import NotebookClient
 
-    targets = [NOTEBOOKS / n for n in names] if names else [NOTEBOOKS / e.file for e in _existing()]
+    targets = [_notebook(n) for n in names] if names else [NOTEBOOKS / e.file for e in _existing()]
     with tempfile.TemporaryDirectory(prefix="mlworkflow-exec-home-") as home:
         os.environ["MLWORKFLOW_HOME"] = home  # never touch a real learner's answers
         for path in targets:
