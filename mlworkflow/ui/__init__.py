@@ -19,7 +19,7 @@ import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-__all__ = ["GUARD_MARK", "StaticFallback", "guard", "is_guarded", "show", "show_html"]
+__all__ = ["GUARD_MARK", "NO_MATHS", "StaticFallback", "guard", "is_guarded", "no_maths", "show", "show_html"]
 
 log = logging.getLogger("mlworkflow")
 
@@ -85,9 +85,19 @@ def show(output: Any, obj: Any) -> None:
     output.outputs = ({"output_type": "display_data", "data": _bundle(obj), "metadata": {}},)
 
 
+# JupyterLab typesets $...$ in HTML outputs as maths ("costs $14.17 and keeps a $82.81 ..."); MathJax 3 skips
+# elements with these classes (the first is MathJax 3's default, the second the name older setups use)
+NO_MATHS = "mathjax_ignore tex2jax_ignore"
+
+
+def no_maths(html: str) -> str:
+    """``html`` in a block MathJax leaves alone (when it holds a dollar sign), so money amounts stay money."""
+    return f'<div class="{NO_MATHS}">{html}</div>' if "$" in html else html
+
+
 def show_html(output: Any, html: str, text: str | None = None) -> None:
-    """Make ``output`` show an HTML fragment (already escaped by the caller)."""
-    data = {"text/html": html}
+    """Make ``output`` show an HTML fragment (already escaped by the caller); dollar signs stay text."""
+    data = {"text/html": no_maths(html)}
     if text is not None:
         data["text/plain"] = text
     output.outputs = ({"output_type": "display_data", "data": data, "metadata": {}},)
@@ -127,7 +137,7 @@ class StaticFallback:
         if data is None:
             data = {}
         data = dict(data)
-        data["text/html"] = self._static_html()
+        data["text/html"] = no_maths(self._static_html())
         static_text = getattr(self, "_static_text", None)
         if static_text is not None:
             data["text/plain"] = static_text()
