@@ -91,6 +91,15 @@ def test_binder_installs_the_package_graphviz_and_quiet_settings():
     overrides = json.loads((BINDER / "overrides.json").read_text(encoding="utf-8"))
     notification = overrides["@jupyterlab/apputils-extension:notification"]
     assert notification == {"fetchNews": "false", "checkForUpdates": False}
+    # widgets are saved with the notebook, so a restarted and reopened notebook still draws them
+    assert overrides["@jupyter-widgets/jupyterlab-manager:plugin"] == {"saveState": True}
+
+
+def test_start_uses_the_same_jupyterlab_settings_as_binder():
+    from mlworkflow.cli import LAB_CONFIG
+
+    started = json.loads((Path(LAB_CONFIG) / "labconfig" / "default_setting_overrides.json").read_text("utf-8"))
+    assert started == json.loads((BINDER / "overrides.json").read_text(encoding="utf-8"))
 
 
 def test_readme_binder_links_open_the_course_map():
