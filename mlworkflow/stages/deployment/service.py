@@ -234,6 +234,12 @@ class ChurnPrediction:
         return {"customer_id": self.customer_id, "churn_score": None if self.score is None else round(self.score, 3),
                 "decision": self.decision, "reason": self.reason, "source": self.source, "notes": list(self.notes)}
 
+    def as_json(self) -> str:
+        """The answer as the calling system receives it: indented JSON, one field a line."""
+        import json
+
+        return json.dumps(self.as_dict(), indent=2, ensure_ascii=False)
+
     def __str__(self) -> str:
         score = "no score, fallback used" if self.score is None else f"churn score {self.score:.2f}"
         lines = [f"Customer {self.customer_id}: {score} -> {self.decision}", f"Reason: {self.reason}"]

@@ -71,7 +71,8 @@ FLOOR = 1e-4
 class PsiBand:
     below: float | None  # upper bound of the band (None: no upper bound)
     label: str
-    advice: str
+    advice: str  # what a PSI in this band means for the inputs
+    as_threshold: str = ""  # what an alert threshold in this band means: how early, how noisy
 
 
 @dataclass(frozen=True)
@@ -114,7 +115,7 @@ def load_monitoring() -> MonitoringContent:
         below = b.data.get("below")
         if below is not None and (isinstance(below, bool) or not isinstance(below, (int, float))):
             raise b.fail("below", "expected a number or null")
-        bands.append(PsiBand(below, b.text("label"), b.text("advice")))
+        bands.append(PsiBand(below, b.text("label"), b.text("advice"), b.text("as_threshold")))
     if bands[-1].below is not None:
         raise top.fail("psi_bands", "the last band needs below: null")
     features, metrics, columns, alerts = (top.object(k) for k in ("features", "metrics", "table_columns", "alerts"))
@@ -381,6 +382,7 @@ def alert_summary(drift: pd.DataFrame, threshold: float) -> str:
 
 
 def band_text(threshold: float) -> str:
-    """What a PSI of ``threshold`` means and what to do, in two sentences (plain text, not escaped)."""
+    """What an alert at ``threshold`` means: its PSI band, and how early and how noisy it is (plain text)."""
     band = psi_band(threshold)
-    return f"{load_monitoring().alerts.band.format(threshold=f'{threshold:.2f}', label=band.label)} {band.advice}"
+    said = load_monitoring().alerts.band.format(threshold=f"{threshold:.2f}", label=band.label)
+    return f"{said} {band.as_threshold}"

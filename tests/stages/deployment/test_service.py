@@ -101,6 +101,7 @@ def test_prediction_has_score_decision_and_reason(case):
     assert p.reason and not p.notes
     assert p.as_dict()["churn_score"] == round(p.score, 3)
     assert json.dumps(p.as_dict())  # what an API would return must serialise
+    assert json.loads(p.as_json()) == p.as_dict() and p.as_json().startswith('{\n  "customer_id"')
     assert str(p).startswith(f"Customer {customer['customer_id']}: churn score")
 
 

@@ -259,10 +259,12 @@ def test_month_number_accepts_whole_numbers_only():
             month_number(bad)
 
 
-def test_band_text_reads_the_threshold():
-    assert band_text(0.5) == ("A PSI of 0.50 reads as shifted. The inputs no longer look like the training data. "
-                              "Find out why, and plan a retrain.")
-    assert band_text(0.05).startswith("A PSI of 0.05 reads as stable.")
+def test_band_text_reads_the_threshold_as_an_alert_setting():
+    assert band_text(0.5) == ("The threshold 0.50 is in the shifted range. An alert this high stays quiet until the "
+                              "inputs have clearly shifted: few false alarms, but it speaks late.")
+    low = band_text(0.05)  # beside "4 of 6 months fire an alert", it must not say "nothing to do"
+    assert low.startswith("The threshold 0.05 is in the stable range.") and "false alarms" in low
+    assert "Nothing to do" not in low
 
 
 def test_alert_sentences_come_from_the_content(monkeypatch, drift):
