@@ -12,6 +12,7 @@ refills itself when the notebook is re-run or the kernel restarted.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,8 @@ __all__ = ["ProblemStatementForm"]
 
 _AUTO = object()  # "section not given": saved for an empty form, not saved for a prefilled one
 EXPORT_STEM = "my_ml_problem_statement"
+_LASTING = ("Handed in", "Saved ")  # confirmations an autosave must not replace at once
+LASTING_SECONDS = 15.0
 _SAVED_VERSION = 1
 
 
@@ -349,6 +352,8 @@ class ProblemStatementForm(StaticFallback, widgets.VBox):
         return problems
 
     def _said_saved(self, notes: list[str]) -> None:
+        if not notes and self.status_kind == "ok" and time.monotonic() < getattr(self, "_lasting_until", 0.0):
+            return  # "Handed in ..." or "Saved ..." stays in view a while: an autosave a moment later adds nothing
         self._say(" ".join(notes) or "All changes saved.", "info" if notes else "ok")
 
     def _refill_learner(self, folder: str | Path | None) -> None:
@@ -366,6 +371,8 @@ class ProblemStatementForm(StaticFallback, widgets.VBox):
         self.submit_dir = str(chosen) if chosen else saved.get("folder", "")
 
     def _say(self, message: str, kind: str = "info") -> None:
+        if kind == "ok" and message.startswith(_LASTING):
+            self._lasting_until = time.monotonic() + LASTING_SECONDS
         self.status_kind = kind
         self.status = message
         keeper = getattr(self, "_keeper", None)

@@ -338,3 +338,17 @@ def test_wrong_typed_workshop_details_are_set_aside_at_the_next_submit(store, tm
     copy = next(p for p in store.home.iterdir() if ".set-aside-" in p.name)
     assert json.loads(copy.read_text())["sections"]["submit"]["name"] == ["not", "text"]
     assert set(store.load("submit")) == {"name", "id", "folder"}
+
+
+def test_a_hand_in_confirmation_is_not_replaced_by_the_autosave_right_after(store, tmp_path, monkeypatch):
+    form = _form(store, **STRONG)
+    (tmp_path / "drop").mkdir()
+    assert form.submit(tmp_path / "drop") is not None, form.status
+    handed = form.status
+    assert handed.startswith("Handed in")
+    form._said_saved([])  # the autosave that follows the hand-in
+    assert form.status == handed
+    monkeypatch.setattr(form_module, "LASTING_SECONDS", 0.0)
+    form.submit(tmp_path / "drop")
+    form._said_saved([])
+    assert form.status == "All changes saved."  # later saves are said again
