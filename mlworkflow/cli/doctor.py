@@ -24,6 +24,7 @@ from importlib import metadata, util
 from pathlib import Path
 
 from mlworkflow.core.progress import default_home, os_error_reason
+from mlworkflow.exercise.submit import DROPBOX_MARKER, is_dropbox  # what `collect --prepare` makes
 
 __all__ = [
     "DROPBOX_MARKER",
@@ -58,7 +59,6 @@ WIDGETS_EXTENSION = "@jupyter-widgets/jupyterlab-manager"
 KERNEL_NAME = "python3"  # the kernel every course notebook asks for (a test checks they agree)
 KERNEL_TIMEOUT = 30.0  # seconds for the kernel to start, and again for it to run the probe
 HUB_ENV = ("JUPYTERHUB_API_URL", "JUPYTERHUB_SERVICE_PREFIX")  # set by JupyterHub in every user server
-DROPBOX_MARKER = ".mlworkflow-dropbox.json"  # left by `mlworkflow collect --prepare FOLDER`
 
 _PROBE_MODULES = ("mlworkflow", "ipywidgets")
 _PROBE_MARK = "MLWORKFLOW-DOCTOR "
@@ -412,11 +412,7 @@ def check_submit_folder(folder: Path) -> Check:
     except OSError as exc:
         return Check("fail", what, f"you cannot hand exercises in to {folder}: {os_error_reason(exc)}",
                      f"ask the workshop leader to let everyone write there, or {ask}")
-    try:
-        dropbox = Path(folder, DROPBOX_MARKER).is_file()
-    except OSError:
-        dropbox = False
-    kind = " (drop-box: classmates can't read your file)" if dropbox else ""
+    kind = " (drop-box: classmates can't read your file)" if is_dropbox(Path(folder)) else ""
     return Check("ok", what, f"{folder} takes submissions{kind}")
 
 

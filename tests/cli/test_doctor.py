@@ -302,6 +302,9 @@ def test_submit_folder_ok_leaves_nothing_behind_and_names_a_dropbox(tmp_path):
     assert list(tmp_path.iterdir()) == []
     (tmp_path / doctor.DROPBOX_MARKER).write_text("{}")
     check = doctor.check_submit_folder(tmp_path)
+    assert "drop-box" not in check.detail  # a marker alone is not a drop-box: the folder must be setgid
+    tmp_path.chmod(0o2755)
+    check = doctor.check_submit_folder(tmp_path)
     assert check.status == "ok" and "drop-box: classmates can't read your file" in check.detail
     assert [p.name for p in tmp_path.iterdir()] == [doctor.DROPBOX_MARKER]
 
@@ -371,7 +374,7 @@ def test_a_dropbox_takes_submissions_without_being_listed(shared_folder):
     folder = shared_folder / "dropbox"
     folder.mkdir()
     (folder / doctor.DROPBOX_MARKER).write_text("{}")
-    folder.chmod(0o1733)  # everyone may add files, only the owner may list them
+    folder.chmod(0o3733)  # setgid: a drop-box; everyone may add files, only the owner may list them
     status, listed, detail = _as_nobody(CHECK_AS_NOBODY, str(folder)).stdout.splitlines()
     assert (status, listed) == ("ok", "could not list")
     assert "drop-box: classmates can't read your file" in detail
