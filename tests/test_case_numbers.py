@@ -1,7 +1,7 @@
 """The churn case's numbers agree everywhere: quiz, case text and notebook prose follow content/economics.json.
 
 Notebook prose is checked the way the issue asked: a dollar amount or a percentage with a decimal
-written in a Markdown cell must appear in the stored output of a checked cell (``# NBVAL_CHECK_OUTPUT``)
+written in a Markdown cell must appear in the stored output of a checked cell (``nbval-check-output`` tag)
 of the same notebook, and nbval re-runs those cells and compares their output. So a number in the
 prose cannot drift from what the code prints.
 """
@@ -32,7 +32,7 @@ def _cells(path: Path) -> list[dict]:
 def _checked_output(cells: list[dict]) -> str:
     texts = []
     for cell in cells:
-        if cell["cell_type"] == "code" and "# NBVAL_CHECK_OUTPUT" in "".join(cell["source"]):
+        if cell["cell_type"] == "code" and "nbval-check-output" in cell.get("metadata", {}).get("tags", []):
             for out in cell.get("outputs", []):
                 texts.append("".join(out.get("text", "")))
                 texts.append("".join(out.get("data", {}).get("text/plain", "")))

@@ -5,9 +5,11 @@
     python tools/sync_notebooks.py --execute [NAME ...]   # also run notebooks and store their outputs
     python tools/sync_notebooks.py --execute class_pulse.ipynb   # the leader's notebook (in the package)
 
-Generated cells carry a tag (``mlw-map``, ``mlw-nav``) and are replaced whole; everything else
-is left as written. The navigation footer is every notebook's closing cell, and it also tells the
-learner to shut the kernel down before moving on (``SHUT_DOWN``). Executed outputs are stored
+Generated cells carry a tag (``mlw-map``, ``mlw-nav``, ``mlw-time``) and are replaced whole;
+everything else is left as written. The time line under each notebook's title and the course map's
+times come from ``content/notebooks.json``, whose minutes ``tools/reading_time.py`` measures. The
+navigation footer is every notebook's closing cell, and it also tells the learner to shut the
+kernel down before moving on (``SHUT_DOWN``). Executed outputs are stored
 without live-widget references, so a notebook that has not been run yet shows each widget's
 static HTML instead of "Error displaying widget".
 """
@@ -15,6 +17,7 @@ static HTML instead of "Error displaying widget".
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import tempfile
@@ -41,12 +44,30 @@ def _existing():
     return [e for e in load_notebooks() if (NOTEBOOKS / e.file).exists()]
 
 
+def _optional_minutes() -> dict[str, int]:
+    """Minutes of each notebook's "If you have time" sections (read here: the course loader does not need them)."""
+    data = json.loads((ROOT / "mlworkflow" / "content" / "notebooks.json").read_text(encoding="utf-8"))
+    return {e["file"]: int(e.get("optional_minutes", 0)) for e in data["notebooks"]}
+
+
 def map_markdown() -> str:
     rows = ["## Your route through the course", "", "| | Notebook | Time | What you will do |", "|---|---|---|---|"]
+    extra = _optional_minutes()
     for i, e in enumerate(_existing()):
-        rows.append(f"| {i} | [{e.title}]({e.file}) | {e.minutes} min | {e.what} |")
-    rows += ["", "Open them in this order, or jump to the one your project needs today."]
+        more = f" (+{extra[e.file]})" if extra.get(e.file) else ""
+        rows.append(f"| {i} | [{e.title}]({e.file}) | {e.minutes} min{more} | {e.what} |")
+    total, optional = sum(e.minutes for e in _existing()), sum(extra.get(e.file, 0) for e in _existing())
+    rows += ["", f"Altogether about {total} minutes, plus {optional} for the sections marked *If you have time* "
+             "(the (+N) minutes above). Open the notebooks in this order, or jump to the one your project needs today."]
     return "\n".join(rows)
+
+
+def time_markdown(file: str) -> str:
+    """The line under a notebook's title: how long its core path takes, and its optional sections."""
+    minutes = next(e.minutes for e in _existing() if e.file == file)
+    optional = _optional_minutes().get(file, 0)
+    more = f", plus {optional} for the sections marked *If you have time*" if optional else ""
+    return f"**About {minutes} minutes**{more}."
 
 
 def nav_markdown(file: str) -> str:
@@ -63,8 +84,8 @@ def nav_markdown(file: str) -> str:
     return "---\n" + SHUT_DOWN + "\n\n" + " · ".join(parts)
 
 
-def _set_tagged(nb, tag: str, source: str, *, at_end: bool) -> bool:
-    """Replace the cell tagged ``tag`` (or add it); True if anything changed."""
+def _set_tagged(nb, tag: str, source: str, *, at_end: bool = False, after_title: bool = False) -> bool:
+    """Replace the cell tagged ``tag`` (or add it at the end, after the title cell, or before the footer)."""
     for cell in nb.cells:
         if tag in cell.get("metadata", {}).get("tags", []):
             if cell.source == source:
@@ -74,6 +95,8 @@ def _set_tagged(nb, tag: str, source: str, *, at_end: bool) -> bool:
     cell = nbformat.v4.new_markdown_cell(source, metadata={"tags": [tag]})
     if at_end:
         nb.cells.append(cell)
+    elif after_title:
+        nb.cells.insert(1, cell)
     else:  # the map goes just before the navigation footer
         before_nav = nb.cells and "mlw-nav" in nb.cells[-1].metadata.get("tags", [])
         nb.cells.insert(len(nb.cells) - 1 if before_nav else len(nb.cells), cell)
@@ -87,8 +110,9 @@ def sync(check: bool = False) -> list[str]:
         path = NOTEBOOKS / e.file
         nb = nbformat.read(path, as_version=4)
         dirty = _set_tagged(nb, "mlw-nav", nav_markdown(e.file), at_end=True)
+        dirty |= _set_tagged(nb, "mlw-time", time_markdown(e.file), after_title=True)
         if e.file == "00_course_map.ipynb":
-            dirty |= _set_tagged(nb, "mlw-map", map_markdown(), at_end=False)
+            dirty |= _set_tagged(nb, "mlw-map", map_markdown())
         if dirty:
             changed.append(e.file)
             if not check:

@@ -3,7 +3,7 @@
 nbval executes what is under ``notebooks/`` (pytest's testpaths), but the class pulse moved to
 ``mlworkflow/leader/notebooks`` so that nbgitpuller does not hand it to every learner. This test
 runs each leader notebook top to bottom with nbclient and compares the outputs of cells marked
-for checking (``# NBVAL_CHECK_OUTPUT`` or the ``nbval-check-output`` tag) with the stored ones.
+for checking (the ``nbval-check-output`` tag) with the stored ones.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ def _sanitizers() -> list[tuple[re.Pattern[str], str]]:
 
 def _checked(cell) -> bool:
     tags = cell.get("metadata", {}).get("tags", [])
-    return cell.cell_type == "code" and ("nbval-check-output" in tags or "# NBVAL_CHECK_OUTPUT" in cell.source)
+    return cell.cell_type == "code" and "nbval-check-output" in tags
 
 
 def _text(cell, rules) -> str:

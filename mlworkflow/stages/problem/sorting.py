@@ -30,6 +30,7 @@ __all__ = [
     "feedback_html",
     "grade_sort",
     "load_requests",
+    "mistakes_html",
     "piles_html",
     "static_html",
     "static_text",
@@ -178,8 +179,8 @@ class SortResult:
         return [f"{n} card{'s' if n > 1 else ''} that belong{'' if n > 1 else 's'} in "
                 f"'{label[a]}' went to '{label[b]}'." for a, b, n in self.mix_ups()]
 
-    def text(self, mistakes_only: bool = False) -> str:
-        """Each card (or only those not sorted right) with the pile chosen, the best fit and why, as plain text."""
+    def text(self, mistakes_only: bool = False, who: str = "You") -> str:
+        """Each card (or only those not sorted right): the pile ``who`` chose, the best fit and why, as text."""
         label = {c.id: c.label for c in self.content.categories}
         verdicts = self.content.feedback.verdicts
         lines = [self.content.title, self.headline() + ".", *self.mix_up_lines()]
@@ -189,7 +190,7 @@ class SortResult:
             r = c.request
             chosen = label[c.chosen] if c.chosen is not None else "-"
             lines += ["", f"{n}. {r.sender}: \"{r.text}\"",
-                      f"   You: {chosen} | Best fit: {label[r.answer]} [{verdicts[c.status]}]",
+                      f"   {who}: {chosen} | Best fit: {label[r.answer]} [{verdicts[c.status]}]",
                       f"   {r.explanation}"]
         return "\n".join(lines)
 
@@ -230,6 +231,20 @@ def static_text(content: SortContent) -> str:
     lines = [content.title, content.intro, ""] + [f"- {c.label}: {c.description}" for c in content.categories]
     lines += [""] + [f"{n}. {r.sender}: {r.text}" for n, r in enumerate(content.requests, 1)]
     return "\n".join(lines)
+
+
+def mistakes_html(result: SortResult, who: str) -> str:
+    """Someone else's sort as HTML: the headline, the kinds of mix-up, and each card they got wrong, with why."""
+    label = {c.id: c.label for c in result.content.categories}
+    mixups = "".join(f"<li>{html_escape(line)}</li>" for line in result.mix_up_lines())
+    cards = "".join(
+        f'<li value="{n}"><b>{html_escape(c.request.sender)}:</b> &ldquo;{html_escape(c.request.text)}&rdquo;<br>'
+        f"{html_escape(who)}: {html_escape(label[c.chosen] if c.chosen else '-')} &middot; "
+        f"Best fit: <b>{html_escape(label[c.request.answer])}</b><br>{html_escape(c.request.explanation)}</li>"
+        for n, c in enumerate(result.cards, 1) if not c.correct)
+    return (f'<p><b>{html_escape(result.headline())}.</b></p>'
+            + (f'<ul class="mlw-sort-mixups">{mixups}</ul>' if mixups else "")
+            + (f'<ol class="mlw-sort-mistakes">{cards}</ol>' if cards else ""))
 
 
 def feedback_html(card: CardResult, content: SortContent) -> str:

@@ -4,6 +4,7 @@ Thin views over :mod:`mlworkflow.stages.problem.sorting` and :mod:`mlworkflow.st
 
     >>> sorter = RequestSorter()                 # in a notebook: one row of buttons per request, then Check
     >>> RequestSorter(answers={"vat-rate": "rules"}).report()   # graded, as plain text
+    >>> sorter.compare_with({"vat-rate": "ml"})   # a colleague's sort, shown once the learner has checked theirs
     >>> ProblemFramer(goal="keep-subscribers")   # four drop-downs and a summary card
 """
 
@@ -27,13 +28,20 @@ from mlworkflow.stages.problem.sorting import (
     feedback_html,
     grade_sort,
     load_requests,
+    mistakes_html,
     piles_html,
     static_text,
 )
 from mlworkflow.stages.problem.sorting import static_html as sorting_static_html
 from mlworkflow.ui import StaticFallback, guard, show_html
 
-__all__ = ["ProblemFramer", "RequestSorter"]
+__all__ = ["AnswerReveal", "ProblemFramer", "RequestSorter"]
+
+# A worked answer is worth more after the learner has tried: the wording says so wherever it shows.
+REVEAL_BUTTON = "Show {whose} answers"
+REVEAL_WAITING = "Sort the cards above and press Check first; {whose} answers then appear here. Or press the button."
+REVEAL_STATIC = ("{Whose} answers are not shown here, so that you can sort the cards yourself first. Run this "
+                 "notebook in Jupyter, sort the cards above, press Check, and they appear.")
 
 
 class RequestSorter(StaticFallback, widgets.VBox):
@@ -159,11 +167,72 @@ class RequestSorter(StaticFallback, widgets.VBox):
         """The graded sort as plain text (what a headless run prints); optionally only the cards not sorted right."""
         return self.result.text(mistakes_only)
 
+    def compare_with(self, answers: Mapping[str, str | None], whose: str = "a colleague's") -> AnswerReveal:
+        """Someone else's sort of the same cards, kept hidden until this sorter is checked (or asked for)."""
+        return AnswerReveal(grade_sort(self._content, answers), whose=whose, after=self)
+
     def _static_html(self) -> str:
         return sorting_static_html(self._content)
 
     def _static_text(self) -> str:
         return static_text(self._content)
+
+
+class AnswerReveal(StaticFallback, widgets.VBox):
+    """Another person's graded sort, shown only after the learner has sorted, or when asked for.
+
+    ``revealed`` is the public state. It turns True when the button is pressed or when the
+    ``after`` sorter is checked; until then neither the widget nor its static copy (GitHub, an
+    HTML export, a headless run) says which pile any card belongs in.
+    """
+
+    revealed = Bool(False)
+
+    def __init__(self, result: SortResult, *, whose: str = "a colleague's",
+                 after: RequestSorter | None = None, **kwargs: Any):
+        self._result = result
+        self._whose = whose
+        self._button = widgets.Button(description=REVEAL_BUTTON.format(whose=whose), icon="eye",
+                                      layout=widgets.Layout(width="auto"))
+        self._button.add_class("mlw-reveal-button")
+        self._button.on_click(self._on_show)
+        self._note = widgets.HTML(f"<p><em>{html_escape(REVEAL_WAITING.format(whose=whose))}</em></p>")
+        self._answers = widgets.Output()
+        self._answers.add_class("mlw-reveal-answers")
+        super().__init__(children=[self._button, self._note, self._answers], **kwargs)
+        self.add_class("mlw-reveal")
+        if after is not None:
+            after.observe(self._on_sorted, names="checked")
+            self.revealed = after.checked
+
+    @guard("showing the answers")
+    def _on_show(self, _button: Any) -> None:
+        self.revealed = True
+
+    @guard("showing the answers")
+    def _on_sorted(self, change: Any) -> None:
+        if change["new"]:
+            self.revealed = True
+
+    @observe("revealed")
+    @guard("showing the answers")
+    def _on_revealed(self, change: Any) -> None:
+        if change["new"]:
+            self._button.layout.display = "none"
+            self._note.value = ""
+            show_html(self._answers, mistakes_html(self._result, self._whose.removesuffix("'s").capitalize()),
+                      self.text())
+
+    def text(self) -> str:
+        """The other person's mistakes as plain text, whether or not they are shown yet."""
+        return self._result.text(mistakes_only=True, who=self._whose.removesuffix("'s").capitalize())
+
+    def _static_html(self) -> str:
+        return f'<div class="mlw-reveal mlw-reveal-static"><p><em>{html_escape(self._static_text())}</em></p></div>'
+
+    def _static_text(self) -> str:
+        whose = self._whose
+        return REVEAL_STATIC.format(Whose=whose[:1].upper() + whose[1:])
 
 
 class ProblemFramer(StaticFallback, widgets.VBox):
