@@ -57,10 +57,15 @@ from mlworkflow.ui import StaticFallback, guard, show_html
 __all__ = ["ApplyToProject", "ProjectBrief", "Quiz"]
 
 
+_STATUS_MARKS = {"ok": ("#15803d", "✔ "), "error": ("#b91c1c", "⚠ ")}
+
+
 def _status_html(message: str, kind: str) -> str:
-    colour = {"ok": "#15803d", "error": "#b91c1c"}.get(kind, "#374151")
+    """A status line; an ok or error line starts with a symbol too, so its colour is never the only sign."""
+    colour, mark = _STATUS_MARKS.get(kind, ("#374151", ""))
     role = ' role="alert"' if kind == "error" else ""
-    return f'<span style="color:{colour}"{role}>{html_escape(message)}</span>'
+    return (f'<span class="mlw-status-{html_escape(kind)}" style="color:{colour}"{role}>'
+            f"{mark}{html_escape(message)}</span>")
 
 
 # -- the knowledge check ------------------------------------------------------------------------

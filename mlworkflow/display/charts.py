@@ -15,7 +15,7 @@ from mlworkflow.core.text import html_escape
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["NO_MATH", "Chart", "figure_png", "png_html"]
+__all__ = ["NO_MATH", "Chart", "figure_png", "png_bundle", "png_html"]
 
 # JupyterLab typesets $...$ in HTML outputs as maths; money amounts need this class around them.
 NO_MATH = "tex2jax_ignore mathjax_ignore"
@@ -35,17 +35,34 @@ def png_html(png: bytes, alt: str, css_class: str = "") -> str:
     return f'<img{cls} alt="{html_escape(alt)}" src="data:image/png;base64,{data}"/>'
 
 
+def png_bundle(png: bytes, alt: str, css_class: str = "") -> dict[str, str]:
+    """A display bundle for a chart: an ``<img>`` with ``alt`` (what front ends draw), the PNG, the text.
+
+    JupyterLab draws a bare ``image/png`` with no text alternative, so the HTML comes first.
+    """
+    return {"text/html": png_html(png, alt, css_class), "image/png": base64.b64encode(png).decode("ascii"),
+            "text/plain": f"[Chart] {alt}"}
+
+
 class Chart:
     """A matplotlib figure that shows as a PNG wherever the notebook is opened, with a text description.
 
-    (A bare ``Figure`` only displays once pyplot has set up the notebook; this needs no pyplot.)
+    Front ends that show HTML get an ``<img>`` whose ``alt`` is the description (JupyterLab draws a
+    bare ``image/png`` with no text alternative). A bare ``Figure`` only displays once pyplot has
+    set up the notebook; this needs no pyplot.
     """
 
     def __init__(self, figure: Figure, description: str):
         self.figure, self.description = figure, description
+        self._png: bytes | None = None
 
     def _repr_png_(self) -> bytes:
-        return figure_png(self.figure)
+        if self._png is None:
+            self._png = figure_png(self.figure)
+        return self._png
+
+    def _repr_mimebundle_(self, include: object = None, exclude: object = None, **kwargs: object) -> dict[str, str]:
+        return png_bundle(self._repr_png_(), self.description, "mlw-chart-img")
 
     def __repr__(self) -> str:
         return f"[Chart] {self.description}"

@@ -9,6 +9,7 @@ learner sees a short message and the text version instead of an error.
 
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
@@ -60,6 +61,18 @@ def _accessible(svg: str, title: str, description: str) -> str:
     return svg[: m.start()] + tag + inner + svg[m.end():]
 
 
+def _img_html(svg: str, alt: str) -> str:
+    """The SVG as an ``<img>`` with ``alt`` text.
+
+    JupyterLab draws ``image/svg+xml`` as an ``<img>`` with no ``alt``; front ends prefer this
+    HTML, the same picture with one, inside the wrapper class JupyterLab's SVG renderer uses so
+    that styles and scripts that look for diagrams (the presenter's enlarger) still find it.
+    """
+    data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    return (f'<div class="jp-RenderedSVG mlw-svg"><img alt="{html_escape(alt)}" '
+            f'src="data:image/svg+xml;base64,{data}"/></div>')
+
+
 class _Diagram:
     """A Graphviz diagram that renders to SVG, falls back to text, and displays in notebooks."""
 
@@ -71,6 +84,10 @@ class _Diagram:
 
     def title(self) -> str:
         return "Diagram"
+
+    def alt_text(self) -> str:
+        """What the picture shows, in words: the ``alt`` text of the drawn diagram."""
+        return "; ".join(line.strip() for line in self.to_text().splitlines() if line.strip())
 
     @property
     def graph(self) -> graphviz.Digraph:
@@ -89,7 +106,7 @@ class _Diagram:
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None, **kwargs: Any) -> dict[str, str]:
         text = self.to_text()
         try:
-            return {"image/svg+xml": self.to_svg(), "text/plain": text}
+            svg = self.to_svg()
         except (RenderUnavailable, RenderFailed) as exc:
             message = f"The diagram can't be drawn here: {exc}. Here is the same workflow as text."
             return {
@@ -97,6 +114,7 @@ class _Diagram:
                 "text/html": f'<div class="mlw-diagram-fallback"><p>{html_escape(message)}</p>'
                 f"<pre>{html_escape(text)}</pre></div>",
             }
+        return {"text/html": _img_html(svg, self.alt_text()), "image/svg+xml": svg, "text/plain": text}
 
     def __repr__(self) -> str:
         return self.to_text()
@@ -167,6 +185,17 @@ class WorkflowDiagram(_Diagram):
                 src, dst = self.course.stage(loop.source).title, self.course.stage(loop.target).title
                 lines.append(f"  {src} → {dst}: {loop.label}")
         return "\n".join(lines)
+
+    def alt_text(self) -> str:
+        """The diagram in one sentence a screen reader reads well (no arrows or tick symbols)."""
+        words = {"current": " (current stage)", "completed": " (done)", "todo": ""}
+        stages = ", ".join(f"{s.number}. {s.title}{words[self._status(s.key)]}" for s in self.course.stages)
+        text = f"{self.title()}. The six stages in order: {stages}."
+        if self.show_loops and self.course.loops:
+            loops = "; ".join(f"from {self.course.stage(loop.source).title} back to "
+                              f"{self.course.stage(loop.target).title}: {loop.label}" for loop in self.course.loops)
+            text += f" Loops back: {loops}."
+        return text
 
 
 class FlowchartDiagram(_Diagram):

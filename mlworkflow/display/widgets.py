@@ -130,6 +130,7 @@ class StageStepper(StaticFallback, widgets.VBox):
         self._position.value = f"<b>{html_escape(self._nav.position)}</b>"
         for button, spec in zip(self._stage_buttons, self._nav.buttons(), strict=True):
             button.button_style = "info" if spec.current else ""
+            button.icon = "map-marker" if spec.current else ""  # "you are here" in a shape, not colour alone
             if spec.current:
                 button.add_class("mlw-current")
             else:

@@ -39,7 +39,9 @@ __all__ = [
 
 HTML_NAME = "class-summary.html"
 MARKDOWN_NAME = "class-summary.md"
-_STATUS = (("met", "met", "#1a7f37"), ("partial", "partly met", "#d4a72c"), ("missing", "missing", "#cf222e"))
+# Each status has a word and a symbol as well as a colour (and the bars a pattern), so nothing is said
+# by colour alone; the symbols are the ones the learner's own feedback uses.
+_STATUS = (("met", "met", "✔"), ("partial", "partly met", "◐"), ("missing", "missing", "✘"))
 _CSS = stylesheet("class-summary")
 
 
@@ -140,12 +142,14 @@ def _chart_html(summary: ClassSummary) -> str:
             f'title="{counts[key]} {word}"></span>'
             for key, word, _ in _STATUS if counts[key]
         )
-        rows.append(f'<div class="mlw-chart-label">{html_escape(c.title)}</div><div class="mlw-bar">{bars}</div>'
-                    f'<div class="mlw-nums">{c.met} / {c.partial} / {c.missing}</div>')
-    legend = "".join(f'<span style="background:{color}"></span>{word}' for _, word, color in _STATUS)
+        nums = " ".join(f'<span class="mlw-num-{key}" title="{counts[key]} {word}">{mark}\u2009{counts[key]}</span>'
+                        for key, word, mark in _STATUS)
+        rows.append(f'<div class="mlw-chart-label">{html_escape(c.title)}</div>'
+                    f'<div class="mlw-bar" aria-hidden="true">{bars}</div><div class="mlw-nums">{nums}</div>')
+    legend = "".join(f'<span class="mlw-key mlw-bar-{key}"></span>{mark} {word}' for key, word, mark in _STATUS)
     described = "; ".join(f"{c.title}: {c.met} met, {c.partial} partly met, {c.missing} missing"
                           for c in summary.criteria)
-    return (f'<p class="mlw-legend">Each check, across the class (met / partly met / missing):{legend}</p>'
+    return (f'<p class="mlw-legend">Each check, across the class (✔ met / ◐ partly met / ✘ missing):{legend}</p>'
             f'<div class="mlw-chart" role="img" aria-label="{html_escape(described)}">{"".join(rows)}</div>')
 
 
@@ -211,9 +215,10 @@ def render_summary_html(summary: ClassSummary, *, show_names: bool = False,
             '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; style-src \'unsafe-inline\'">'
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>{html_escape(title)}</title><style>body{{margin:2rem auto;padding:0 1rem;max-width:64rem;"
-            'font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1f2328}</style>'
-            f"</head><body><h2>{html_escape(title)}</h2>"
-            f"{summary_fragment_html(summary, show_names=show_names)}</body></html>\n")
+            'font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1f2328}'
+            "h1{font-size:1.5em;margin:.2em 0}</style>"
+            f"</head><body><main><h1>{html_escape(title)}</h1>"
+            f"{summary_fragment_html(summary, show_names=show_names)}</main></body></html>\n")
 
 
 def render_summary_markdown(summary: ClassSummary, *, show_names: bool = False,

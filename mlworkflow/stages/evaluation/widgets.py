@@ -15,7 +15,7 @@ import ipywidgets as widgets
 from traitlets import Float, Unicode, observe, validate
 
 from mlworkflow.core.content import ContentError
-from mlworkflow.display.charts import NO_MATH, figure_png, png_html
+from mlworkflow.display.charts import NO_MATH, figure_png, png_bundle, png_html
 from mlworkflow.stages.evaluation.metrics import RetentionEconomics, ThresholdResult, best_threshold, evaluate, sweep
 from mlworkflow.stages.evaluation.threshold import (
     THRESHOLDS,
@@ -27,7 +27,7 @@ from mlworkflow.stages.evaluation.threshold import (
     money_html,
     value_figure,
 )
-from mlworkflow.ui import StaticFallback, guard, show
+from mlworkflow.ui import StaticFallback, guard
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy.typing as npt
@@ -166,9 +166,8 @@ class ThresholdExplorer(StaticFallback, widgets.VBox):
         self._matrix.value = confusion_matrix_html(r)
         self._metrics.value = metrics_html(r)
         self._money.value = money_html(r) + best_html(best)
-        from IPython.display import Image
-
-        show(self._chart, Image(data=self._png(), format="png"))
+        alt = f'{load_threshold_text().chart["alt"]}, with the threshold {self.threshold:.2f} marked'
+        self._chart.outputs = ({"output_type": "display_data", "data": png_bundle(self._png(), alt), "metadata": {}},)
 
     def _static_html(self) -> str:
         r = self.result

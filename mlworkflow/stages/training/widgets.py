@@ -14,7 +14,7 @@ import ipywidgets as widgets
 from traitlets import Int, observe, validate
 
 from mlworkflow.core.content import ContentError
-from mlworkflow.display.charts import figure_png, png_html
+from mlworkflow.display.charts import figure_png, png_bundle, png_html
 from mlworkflow.stages.training.experiments import (
     ComplexityCurve,
     Verdict,
@@ -25,7 +25,7 @@ from mlworkflow.stages.training.experiments import (
     verdict,
     verdict_html,
 )
-from mlworkflow.ui import StaticFallback, guard, show, show_html
+from mlworkflow.ui import StaticFallback, guard, show_html
 
 __all__ = ["OverfittingExplorer"]
 
@@ -100,9 +100,10 @@ class OverfittingExplorer(StaticFallback, widgets.VBox):
     def _render(self) -> None:
         try:
             self._verdict.value = verdict_html(self.verdict)
-            from IPython.display import Image
-
-            show(self._chart, Image(data=self._png(self.depth), format="png"))
+            alt = f'{load_training_text().chart["alt"]}, with tree depth {self.depth} marked'
+            self._chart.outputs = (
+                {"output_type": "display_data", "data": png_bundle(self._png(self.depth), alt), "metadata": {}},
+            )
         except (ValueError, ContentError) as exc:  # a broken content file or curve: say so
             self._verdict.value = f'<div class="mlw-error">{html.escape(_cannot_show(exc))}</div>'
             show_html(self._chart, "")
