@@ -34,6 +34,7 @@ _EXPORTS: dict[str, str] = {
     "from_mermaid": "mlworkflow.display.diagram:from_mermaid",
     "stage_notes": "mlworkflow.display.cards:stage_notes",
     "StageStepper": "mlworkflow.display.widgets:StageStepper",
+    "table_view": "mlworkflow.display.tables:table_view",
     # what every stage notebook ends with
     "Quiz": "mlworkflow.checks.widgets:Quiz",
     "ApplyToProject": "mlworkflow.checks.widgets:ApplyToProject",
@@ -238,6 +239,7 @@ __all__ = [
     "statement_examples",
     "streaming_service",
     "summarise",
+    "table_view",
     "threshold_optimism",
     "upkeep",
     "verdict",
@@ -252,6 +254,7 @@ if TYPE_CHECKING:  # pragma: no cover - what type checkers see; at run time each
     from mlworkflow.display.cards import stage_notes
     from mlworkflow.display.diagram import WorkflowDiagram, from_mermaid
     from mlworkflow.display.mermaid import MermaidSyntaxError
+    from mlworkflow.display.tables import table_view
     from mlworkflow.display.widgets import StageStepper
     from mlworkflow.exercise.assess import assess
     from mlworkflow.exercise.assess import examples as statement_examples
