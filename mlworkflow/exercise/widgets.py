@@ -21,6 +21,7 @@ import ipywidgets as widgets
 from traitlets import Bool, Int, Unicode, link, observe, validate
 
 from mlworkflow.core.autosave import WAIT, Debouncer, SectionAutosave, merge_typed
+from mlworkflow.core.content import stylesheet
 from mlworkflow.core.progress import ProgressError, ProgressStore
 from mlworkflow.core.saving import store_call
 from mlworkflow.core.text import html_escape, kind_of, safe_text
@@ -150,7 +151,8 @@ class ProblemStatementForm(StaticFallback, widgets.VBox):
     def _build(self) -> None:
         ex = self._exercise
         self.add_class("mlw-problem-form")
-        self._header = widgets.HTML(self._header_html()).add_class("mlw-exercise-header")
+        # the course's output styles (printed feedback wraps between words), as every stage card brings them
+        self._header = widgets.HTML(stylesheet("card", tag=True) + self._header_html()).add_class("mlw-exercise-header")
         self._hint_button = widgets.Button(icon="lightbulb-o").add_class("mlw-hint-button")
         self._hint_button.on_click(self._on_hint)
         self._hints_html = widgets.HTML()
