@@ -61,7 +61,8 @@ class RequestSorter(StaticFallback, widgets.VBox):
         self._syncing = False
         self._choices: dict[str, widgets.ToggleButtons] = {}
         self._feedback: dict[str, widgets.Output] = {}
-        intro = widgets.HTML(f"<h3>{html_escape(self._content.title)}</h3><p>{html_escape(self._content.intro)}</p>"
+        intro = widgets.HTML(stylesheet("sorter", tag=True)  # the chosen pile stands out (not grey on grey)
+                             + f"<h3>{html_escape(self._content.title)}</h3><p>{html_escape(self._content.intro)}</p>"
                              + piles_html(self._content))
         intro.add_class("mlw-sort-intro")
         cards = [self._card(n, r) for n, r in enumerate(self._content.requests, 1)]
