@@ -3,6 +3,7 @@
     python benchmarks/run.py              # prints a table, writes benchmarks/results/latest.json
     python benchmarks/run.py --quick      # fewer repeats (a smoke run)
     python benchmarks/run.py --hub        # also size a hub: each notebook's kernel memory (hub_memory.py)
+    python benchmarks/run.py --browser    # also each control's input-to-page time in JupyterLab (bench_controls.py)
 
 Every figure is the median of repeated runs, with min and max. Absolute times drift on shared
 machines, so each row that has a natural floor also shows the ratio to it.
@@ -233,6 +234,28 @@ def bench_hub() -> dict[str, Any]:
     return out
 
 
+def bench_browser(repeat: int) -> dict[str, Any]:
+    """Each control's time from input to updated page in JupyterLab and Chromium, and each kernel's memory."""
+    import bench_controls  # beside this script
+
+    result = bench_controls.measure(repeat=repeat)
+    out: dict[str, Any] = {}
+    for r in result["controls"]:
+        b, k = r["browser_ms"], r["kernel_ms"]
+        out[f"{r['label']} ({r['notebook'][:2]}): browser / kernel median (p95) ms; 1st change ms; n"] = (
+            f"{b['median']:.0f} ({b['p95']:.0f}) / {k['median']:.1f} ({k['p95']:.1f}); "
+            f"{r['browser_first_ms']:.0f}; {r['n']}"
+        )
+    for m in result["memory"]:
+        after = m.get("after_changes", m["after_run_all"])
+        out[f"kernel {m['notebook']}: RSS after Run All / after the changes / peak (MiB)"] = (
+            f"{m['after_run_all']['rss']:.0f} / {after['rss']:.0f} / {after['peak_rss']:.0f}"
+        )
+    start, end = result["meta"]["load_start"], result["meta"]["load_end"]
+    out["load average (1 min) at start / end"] = f"{start[0]:.1f} / {end[0]:.1f}"
+    return out
+
+
 def installed_size() -> dict[str, Any]:
     """Disk used by the runtime environment: mlworkflow and everything it needs (no test extras)."""
     import re
@@ -293,6 +316,9 @@ def main() -> int:
     parser.add_argument("--skip-course", action="store_true", help="skip executing the notebooks")
     parser.add_argument("--hub", action="store_true",
                         help="also measure each notebook's kernel memory for hub sizing (about 80 s more)")
+    parser.add_argument("--browser", action="store_true",
+                        help="also time every control from input to updated page in JupyterLab and Chromium "
+                             "(bench_controls.py; several minutes)")
     args = parser.parse_args()
     repeats = 3 if args.quick else 9
     sys.path.insert(0, str(ROOT))
@@ -305,6 +331,7 @@ def main() -> int:
         ("collect", lambda: bench_collect(repeats)),
         ("course execution", None if args.skip_course else (lambda: bench_course(2 if args.quick else 3))),
         ("hub sizing, one learner", bench_hub if args.hub else None),
+        ("controls in the browser", (lambda: bench_browser(8 if args.quick else 20)) if args.browser else None),
         ("environment", installed_size),
     ):
         if fn is None:
