@@ -16,7 +16,7 @@ from traitlets import Float, Unicode, observe, validate
 
 from mlworkflow.core.content import ContentError
 from mlworkflow.display.charts import NO_MATH, figure_png, png_bundle, png_html
-from mlworkflow.stages.evaluation.metrics import RetentionEconomics, ThresholdResult, best_threshold, evaluate, sweep
+from mlworkflow.stages.evaluation.metrics import RetentionEconomics, ThresholdResult, evaluate, sweep
 from mlworkflow.stages.evaluation.threshold import (
     THRESHOLDS,
     best_html,
@@ -110,7 +110,8 @@ class ThresholdExplorer(StaticFallback, widgets.VBox):
 
     @property
     def best(self) -> ThresholdResult:
-        return best_threshold(self._y, self._scores, THRESHOLDS, self.economics)
+        """The threshold with the highest net value, from the cached sweep (a slider step sweeps nothing)."""
+        return max(self.curve(), key=lambda r: (r.net_value, -r.threshold))  # the rule of best_threshold
 
     def curve(self) -> list[ThresholdResult]:
         """The result at every slider step, for the current economics (cached)."""

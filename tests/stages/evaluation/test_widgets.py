@@ -99,3 +99,17 @@ def test_static_fallback_shows_the_current_threshold():
     bundle = data[0] if isinstance(data, tuple) else data
     assert "Threshold <b>0.40</b>" in bundle["text/html"] and "data:image/png;base64," in bundle["text/html"]
     assert "&lt;b&gt;x" in bundle["text/html"] and bundle["text/plain"].startswith("Threshold 0.40:")
+
+
+
+def test_best_comes_from_the_cached_sweep_and_agrees_with_best_threshold(monkeypatch):
+    from mlworkflow.stages.evaluation.metrics import best_threshold
+
+    w = ThresholdExplorer(Y, S, threshold=0.4)
+    for offer in (10.0, 60.0, 20.0):
+        w._offer.value = offer
+        assert w.best == best_threshold(Y, S, evaluation_widgets.THRESHOLDS, w.economics)
+    calls = []
+    monkeypatch.setattr(evaluation_widgets, "sweep", lambda *a: calls.append(a) or [])
+    w.threshold = 0.5  # a slider step: the sweep for these economics is cached, nothing is swept again
+    assert calls == [] and w.best.threshold in evaluation_widgets.THRESHOLDS
