@@ -27,7 +27,7 @@ _LOOK = """() => {
     o.querySelectorAll('pre').forEach(pre => {
       if (/^\\s*[{\\[]'/.test(pre.textContent || '')) found.dicts.push(pre.textContent.slice(0, 80));
       const style = getComputedStyle(pre);
-      const lines = (pre.textContent || '').replace(/\n$/, '').split('\n').length;
+      const lines = (pre.textContent || '').replace(/\\n$/, '').split('\\n').length;
       const wrapped = pre.clientHeight > lines * parseFloat(style.lineHeight || '16') + 4;
       if (wrapped && style.wordBreak === 'break-all') found.midword.push(pre.textContent.slice(0, 60));
     });
