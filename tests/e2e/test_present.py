@@ -7,39 +7,13 @@ text is measured at 1920×1080: prose, the stage's text, button labels, and the 
 
 from __future__ import annotations
 
-import secrets
-import sys
-from pathlib import Path
-
-import pytest
-from jupyter_ui import wait_for, wait_widgets_rendered
+from jupyter_ui import open_slides, wait_for, wait_slide, wait_widgets_rendered
 
 from mlworkflow import load_course
 
 MIN_PX = 28
 FULL_HD = {"width": 1920, "height": 1080}
 LAPTOP = {"width": 1366, "height": 768}
-
-
-def _e2e_conftest(request: pytest.FixtureRequest):
-    """The ``conftest.py`` pytest loaded for this folder (its server helpers, not a second copy)."""
-    path = Path(__file__).with_name("conftest.py").resolve()
-    for plugin in request.config.pluginmanager.get_plugins():
-        if getattr(plugin, "__file__", None) and Path(plugin.__file__).resolve() == path:
-            return plugin
-    raise RuntimeError(f"pytest has not loaded {path}")
-
-
-@pytest.fixture(scope="module")
-def deck_server(request, tmp_path_factory):
-    """``mlworkflow present`` with no options (the slides), on 127.0.0.1; stopped afterwards."""
-    e2e = _e2e_conftest(request)
-    base, port = tmp_path_factory.mktemp("present-deck"), e2e._free_port()
-    cmd = [sys.executable, "-m", "mlworkflow", "present", "--port", str(port), "--no-browser",
-           "--", "--Voila.ip=127.0.0.1", "--Voila.port_retries=0"]
-    server = e2e._start_server(cmd, base, base, port, secrets.token_hex(4), "/voila/static/voila.js")
-    yield server
-    e2e._stop_server(server)
 
 
 # Every element that holds text of its own and is drawn, with its font size; SVG diagrams
@@ -92,14 +66,6 @@ _SIZED = """() => {
   return {svgs: imgs.length, sized: imgs.filter(i => i.dataset.mlwSized && i.style.width).length};
 }"""
 
-_SLIDE = """() => {
-  const s = document.querySelector('.mlw-slideshow .mlw-slide');
-  const img = document.querySelector('.mlw-slide-diagram img');
-  return s ? {cls: s.className, stage: s.dataset.stage || null, img: img ? img.src.length : 0,
-              text: s.textContent.slice(0, 80)} : null;
-}"""
-
-
 def _small_text(look: dict, diagram_px: float = MIN_PX) -> list:
     """Text drawn under the floor, and button labels cut short (which no font size makes readable)."""
     small = [t for t in look["texts"] if t["px"] < MIN_PX - 0.01]
@@ -107,24 +73,10 @@ def _small_text(look: dict, diagram_px: float = MIN_PX) -> list:
     return small + [{"cut button": label} for label in look["cut"]]
 
 
-def _wait_slide(page, stage: str | None, cls: str, previous_img: int | None = None) -> dict:
-    """Wait until the deck shows the slide of ``stage`` (or the ``cls`` slide) and its diagram."""
-    def shows(s: dict | None) -> bool:
-        return bool(s) and s["stage"] == stage and cls in s["cls"] and s["img"] > 0 and s["img"] != previous_img
-    return wait_for(page, _SLIDE, None, shows, 30, f"the slide {stage or cls}")
-
-
-def _open_deck(page, server) -> None:
-    page.mlw_server = server
-    page.set_viewport_size(FULL_HD)
-    page.goto(f"{server.url}/", wait_until="domcontentloaded", timeout=120_000)
-    wait_widgets_rendered(page, timeout=120)
-
-
-def test_present_shows_one_stage_per_screen_in_projector_type(page, deck_server):
-    _open_deck(page, deck_server)
+def test_present_shows_one_stage_per_screen_in_projector_type(page, slides_server):
+    open_slides(page, slides_server, FULL_HD)
     course = load_course()
-    title = _wait_slide(page, None, "mlw-slide-title")
+    title = wait_slide(page, None, "mlw-slide-title")
     look = page.evaluate(_MEASURE)
     assert course.title in look["bodyText"] and course.tagline in look["bodyText"]
     assert look["code"] == 0, "code or prompts are visible"
@@ -132,7 +84,7 @@ def test_present_shows_one_stage_per_screen_in_projector_type(page, deck_server)
     assert not _small_text(look), f"text under {MIN_PX}px: {_small_text(look)}"
 
     page.keyboard.press("ArrowRight")  # a leader clicks through with the arrow keys ...
-    shown = _wait_slide(page, "problem", "mlw-slide-stage", title["img"])
+    shown = wait_slide(page, "problem", "mlw-slide-stage", title["img"])
     for i, stage in enumerate(course.stages):
         look = page.evaluate(_MEASURE)
         assert look["stages"] == [stage.key], f"stage content shown: {look['stages']}, expected {stage.key}"
@@ -151,27 +103,27 @@ def test_present_shows_one_stage_per_screen_in_projector_type(page, deck_server)
                 page.keyboard.press("ArrowRight")
             else:
                 page.locator(".mlw-slideshow button.mlw-next").click()  # ... or the Next button
-            shown = _wait_slide(page, course.stages[i + 1].key, "mlw-slide-stage", shown["img"])
+            shown = wait_slide(page, course.stages[i + 1].key, "mlw-slide-stage", shown["img"])
 
     page.keyboard.press("ArrowLeft")
-    shown = _wait_slide(page, course.stages[-2].key, "mlw-slide-stage", shown["img"])
+    shown = wait_slide(page, course.stages[-2].key, "mlw-slide-stage", shown["img"])
     page.keyboard.press("PageDown")  # what a presenter's clicker sends
-    shown = _wait_slide(page, course.stages[-1].key, "mlw-slide-stage", shown["img"])
+    shown = wait_slide(page, course.stages[-1].key, "mlw-slide-stage", shown["img"])
     page.keyboard.press("ArrowRight")
-    _wait_slide(page, None, "mlw-slide-loops", shown["img"])
+    wait_slide(page, None, "mlw-slide-loops", shown["img"])
     look = page.evaluate(_MEASURE)
     assert all(loop.why in look["bodyText"] for loop in course.loops)
     assert not _small_text(look), f"on the loops slide, text under {MIN_PX}px: {_small_text(look)}"
     assert page.locator(".mlw-slideshow button.mlw-next").is_disabled()
 
 
-def test_present_fits_a_laptop_screen_without_sideways_scrolling(page, deck_server):
-    _open_deck(page, deck_server)
+def test_present_fits_a_laptop_screen_without_sideways_scrolling(page, slides_server):
+    open_slides(page, slides_server, FULL_HD)
     page.set_viewport_size(LAPTOP)
-    previous = _wait_slide(page, None, "mlw-slide-title")
+    previous = wait_slide(page, None, "mlw-slide-title")
     for stage in load_course().stages:
         page.keyboard.press("ArrowRight")
-        previous = _wait_slide(page, stage.key, "mlw-slide-stage", previous["img"])
+        previous = wait_slide(page, stage.key, "mlw-slide-stage", previous["img"])
         overflow = page.evaluate(_OVERFLOW)
         assert overflow["count"] == 0, f"at 1366×768, {stage.key} is wider than the screen: {overflow['wide']}"
         assert not _small_text(page.evaluate(_MEASURE)), f"at 1366×768, {stage.key} has text under {MIN_PX}px"
