@@ -15,7 +15,7 @@ NOTEBOOKS = sorted(p.name for p in (Path(__file__).resolve().parents[2] / "noteb
 _LOOK = """() => {
   const panel = [...document.querySelectorAll('.jp-NotebookPanel')]
     .filter(p => !p.classList.contains('lm-mod-hidden')).pop();
-  const found = {maths: [], overflow: [], dicts: [], midword: [], errors: 0};
+  const found = {maths: [], overflow: [], dicts: [], midword: [], cut: [], errors: 0};
   panel.querySelectorAll('mjx-container').forEach(m =>
     found.maths.push((m.parentElement.textContent || '').slice(0, 80)));
   panel.querySelectorAll('.jp-OutputArea-output').forEach(o => {
@@ -24,6 +24,9 @@ _LOOK = """() => {
     const cut = [o, ...o.querySelectorAll('*')].filter(e =>
       e.scrollWidth > e.clientWidth + 2 && getComputedStyle(e).overflowX !== 'visible');
     if (cut.length) found.overflow.push(text.trim().slice(0, 80));
+    o.querySelectorAll('td, th').forEach(c => {  // pandas cuts long cells to "..." on display
+      if (/(\\.\\.\\.|\u2026)$/.test((c.textContent || '').trim())) found.cut.push(c.textContent.trim().slice(-60));
+    });
     o.querySelectorAll('pre').forEach(pre => {
       if (/^\\s*[{\\[]'/.test(pre.textContent || '')) found.dicts.push(pre.textContent.slice(0, 80));
       const style = getComputedStyle(pre);
@@ -39,7 +42,8 @@ _LOOK = """() => {
 def _check(found: dict, name: str, when: str) -> list[str]:
     problems = []
     for key, what in (("maths", "money typeset as maths"), ("overflow", "output wider than the notebook"),
-                      ("dicts", "a raw Python dict or list"), ("midword", "monospace text that breaks mid-word")):
+                      ("dicts", "a raw Python dict or list"), ("midword", "monospace text that breaks mid-word"),
+                      ("cut", "a table cell cut short")):
         if key == "midword" and when == "as opened":
             continue  # an untrusted notebook's stored outputs lose the course's styles until it is run
         if found[key]:
