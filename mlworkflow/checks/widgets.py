@@ -96,6 +96,7 @@ class Quiz(StaticFallback, widgets.VBox):
         self._store = store if store is not None else ProgressStore()
         self._section = f"quiz/{self._content.stage}"
         self._notes: list[str] = []  # store notices (a damaged file moved aside) to show once built
+        self._checking = False  # inside Check: the status line is written once, after the save
         self._loaded = True  # False while saved answers exist that could not be read (never saved over)
         self._order = quiz_order(self._content, self._learner_key())
         self._syncing = False
@@ -204,7 +205,7 @@ class Quiz(StaticFallback, widgets.VBox):
                 show_html(out, feedback_html(r), f"{r.status}")
             else:
                 out.outputs = ()
-        if self.checked:
+        if self.checked and not self._checking:  # Check says the headline once, with whether it saved
             self._say(f"<b>{html_escape(result.headline())}.</b>", result.headline())
 
     def _say(self, html_text: str, text: str) -> None:
@@ -263,10 +264,14 @@ class Quiz(StaticFallback, widgets.VBox):
 
     @guard("checking your answers")
     def _on_check(self, _button: Any = None) -> None:
-        if self.checked:
-            self._render_feedback()
-        else:
-            self.checked = True  # renders the feedback
+        self._checking = True
+        try:
+            if self.checked:
+                self._render_feedback()
+            else:
+                self.checked = True  # renders the feedback
+        finally:
+            self._checking = False
         if self.save():
             headline, note = self.result.headline(), " ".join(self._notes)
             self._notes = []

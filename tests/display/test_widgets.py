@@ -107,3 +107,15 @@ def test_a_failing_render_is_said_in_the_widget_not_raised(monkeypatch, caplog):
     assert isinstance(alert, widgets.HTML) and 'role="alert"' in alert.value
     assert "Something went wrong while showing the stage (RuntimeError)." in alert.value
     assert "card exploded" in caplog.text
+
+
+def test_a_step_sends_few_messages_and_the_card_and_diagram_first(monkeypatch):
+    """Each widget message is a round trip's worth of work in the page: a step sends one per changed widget."""
+    stepper = StageStepper(1)
+    sent: list[tuple[str, tuple[str, ...]]] = []
+    monkeypatch.setattr(widgets.Widget, "_send",
+                        lambda self, msg, buffers=None: sent.append((type(self).__name__, tuple(msg.get("state", {})))))
+    stepper.next()
+    assert [name for name, _ in sent[:2]] == ["HTML", "Output"]  # the new card, then the diagram
+    assert len(sent) <= 6, sent  # card, diagram, position, and the two stage buttons in one message each
+    assert sum(name == "Button" for name, _ in sent) <= 3

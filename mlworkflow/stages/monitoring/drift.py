@@ -217,11 +217,12 @@ def new_category_text(found: Mapping[int, Mapping[str, Mapping[str, float]]]) ->
 
 def alert_months(drift: pd.DataFrame, threshold: float) -> dict[int, list[str]]:
     """Months in which at least one input's PSI reaches ``threshold``, with those inputs, worst first."""
+    columns = list(drift.columns)
     alerts = {}
-    for month, row in drift.iterrows():
-        hit = row[row >= threshold].sort_values(ascending=False, kind="stable")
-        if len(hit):
-            alerts[month_number(month)] = list(hit.index)
+    for month, row in zip(drift.index, drift.to_numpy(dtype=float).tolist(), strict=True):  # plain floats: fast
+        hit = sorted((j for j, v in enumerate(row) if v >= threshold), key=lambda j: -row[j])  # stable on ties
+        if hit:
+            alerts[month_number(month)] = [columns[j] for j in hit]
     return alerts
 
 
@@ -355,7 +356,7 @@ def drift_html(drift: pd.DataFrame, threshold: float) -> str:
     alerts = alert_months(drift, threshold)
     head = "".join(f"<th>{html_escape(names.get(f, f))}</th>" for f in drift.columns)
     rows = []
-    for label, row in drift.iterrows():
+    for label, row in zip(drift.index, drift.to_numpy(dtype=float).tolist(), strict=True):
         month = month_number(label)
         cells = "".join(
             f'<td class="{"mlw-drift-hot" if v >= threshold else "mlw-drift-ok"}" '

@@ -49,7 +49,7 @@ class RequestSorter(StaticFallback, widgets.VBox):
 
     ``answers`` (request id -> pile id) is the public state. Passing ``answers=`` pre-sorts and
     grades those cards (a worked example or a headless run); changing an answer hides the
-    feedback until Check is pressed again.
+    score and that card's feedback (the others' still hold) until Check is pressed again.
     """
 
     answers = Dict()
@@ -59,6 +59,7 @@ class RequestSorter(StaticFallback, widgets.VBox):
                  path: str | Path | None = None, **kwargs: Any):
         self._content = load_requests(path)
         self._syncing = False
+        self._stale: set[str] | None = None  # cards whose feedback a pick made wrong (None: all)
         self._choices: dict[str, widgets.ToggleButtons] = {}
         self._feedback: dict[str, widgets.Output] = {}
         intro = widgets.HTML(stylesheet("sorter", tag=True)  # the chosen pile stands out (not grey on grey)
@@ -104,8 +105,12 @@ class RequestSorter(StaticFallback, widgets.VBox):
     def _on_state(self, change: Any) -> None:
         if change["name"] == "answers":
             self._sync_choices()
+            # the headline and the changed cards' feedback no longer match; the other cards' still do
+            # and stay (clearing all twelve made a pick slow). Check grades everything again.
+            old, new = change["old"] or {}, change["new"] or {}
+            self._stale = {rid for rid in {*old, *new} if old.get(rid) != new.get(rid)}
             if self.checked:
-                self.checked = False  # feedback no longer matches; this re-renders
+                self.checked = False  # this re-renders
                 return
         self._render()
 
@@ -129,21 +134,21 @@ class RequestSorter(StaticFallback, widgets.VBox):
             self._syncing = False
 
     def _render(self) -> None:
+        stale, self._stale = self._stale, None
+        if not self.checked:
+            self._status.outputs = ()  # first: the headline is what a pick makes wrong
+            for rid, out in self._feedback.items():
+                if stale is None or rid in stale:
+                    out.outputs = ()
+            return
         result = self.result
         for card in result.cards:
-            out = self._feedback[card.request.id]
-            if self.checked:
-                show_html(out, feedback_html(card, self._content), card.status)
-            else:
-                out.outputs = ()
-        if self.checked:
-            lines = result.mix_up_lines()
-            extra = "".join(f"<li>{html_escape(line)}</li>" for line in lines)
-            show_html(self._status, f"<p><b>{html_escape(result.headline())}.</b></p>"
-                      + (f'<ul class="mlw-sort-mixups">{extra}</ul>' if extra else ""),
-                      "\n".join([result.headline() + ".", *lines]))
-        else:
-            self._status.outputs = ()
+            show_html(self._feedback[card.request.id], feedback_html(card, self._content), card.status)
+        lines = result.mix_up_lines()
+        extra = "".join(f"<li>{html_escape(line)}</li>" for line in lines)
+        show_html(self._status, f"<p><b>{html_escape(result.headline())}.</b></p>"
+                  + (f'<ul class="mlw-sort-mixups">{extra}</ul>' if extra else ""),
+                  "\n".join([result.headline() + ".", *lines]))
 
     def _say_error(self, message: str) -> None:
         show_html(self._status, f'<p role="alert" class="mlw-sort-error">{html_escape(message)}</p>', message)

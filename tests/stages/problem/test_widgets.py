@@ -62,6 +62,19 @@ def test_picking_hides_feedback_until_check():
     assert _choice(sorter, "vat-rate").value is None and sorter._status.outputs == ()
 
 
+def test_a_new_pick_hides_the_score_and_that_cards_feedback_only():
+    sorter = RequestSorter(answers={"vat-rate": "rules", "ai-strategy": "ml"})
+    assert sorter._feedback["ai-strategy"].outputs and sorter._status.outputs
+    _choice(sorter, "vat-rate").value = "ml"
+    assert not sorter.checked and sorter._status.outputs == ()
+    assert sorter._feedback["vat-rate"].outputs == ()
+    assert "Not a problem yet" in sorter._feedback["ai-strategy"].outputs[0]["data"]["text/html"]  # still true
+    _choice(sorter, "ai-strategy").value = "rules"  # a second pick, unchecked: only that card again
+    assert sorter._feedback["ai-strategy"].outputs == ()
+    sorter.check()
+    assert all(out.outputs for rid, out in sorter._feedback.items() if rid in sorter.answers)
+
+
 def test_invalid_answers_are_refused():
     sorter = RequestSorter()
     with pytest.raises(TraitError, match="there is no pile"):
