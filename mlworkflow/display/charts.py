@@ -2,6 +2,7 @@
 
     >>> chart = Chart(figure, "Churn per month")     # a cell's result: PNG in notebooks, text elsewhere
     >>> png_html(figure_png(figure), "Churn per month")   # an <img> for HTML / static fallbacks
+    >>> MarkerChart(figure).png(0.4)                  # the same figure with a marker at x = 0.4, fast
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from mlworkflow.core.text import html_escape
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["NO_MATH", "Chart", "figure_png", "png_bundle", "png_html"]
+__all__ = ["NO_MATH", "Chart", "MarkerChart", "figure_png", "png_bundle", "png_html"]
 
 # JupyterLab typesets $...$ in HTML outputs as maths; money amounts need this class around them.
 NO_MATH = "tex2jax_ignore mathjax_ignore"
@@ -26,6 +27,37 @@ def figure_png(figure: Figure) -> bytes:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
     return buffer.getvalue()
+
+
+class MarkerChart:
+    """A figure whose only moving part is a vertical marker on each of its axes (a slider's position).
+
+    The figure is drawn once; each :meth:`png` restores that drawing, draws the markers and encodes
+    the pixels, so a new marker position costs about a tenth of drawing the whole figure again.
+    """
+
+    def __init__(self, figure: Figure, *, color: str = "#dc2626", linewidth: float = 1.5):
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        self._canvas = FigureCanvasAgg(figure)
+        # placed inside each axes' current range, so adding it never rescales the axes
+        self._lines = [(ax, ax.axvline(ax.get_xlim()[0], color=color, lw=linewidth, animated=True))
+                       for ax in figure.axes]
+        self._canvas.draw()
+        self._background = self._canvas.copy_from_bbox(figure.bbox)
+
+    def png(self, x: float) -> bytes:
+        """The figure with the markers at ``x``, as PNG bytes."""
+        import numpy as np
+        from PIL import Image  # matplotlib's own dependency
+
+        self._canvas.restore_region(self._background)
+        for ax, line in self._lines:
+            line.set_xdata([x, x])
+            ax.draw_artist(line)
+        buffer = io.BytesIO()
+        Image.fromarray(np.asarray(self._canvas.buffer_rgba())).save(buffer, format="png", compress_level=1)
+        return buffer.getvalue()
 
 
 def png_html(png: bytes, alt: str, css_class: str = "") -> str:

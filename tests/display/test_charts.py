@@ -42,3 +42,38 @@ def test_importing_charts_does_not_import_matplotlib():
     code = "import sys, mlworkflow.display.charts; assert 'matplotlib' not in sys.modules, 'matplotlib loaded'"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def _two_axes(marker=None):
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(6, 2.5), dpi=80, layout="constrained")
+    for ax in fig.subplots(1, 2):
+        ax.plot([0, 0.5, 1], [0, 1, 0.2])
+        if marker is not None:
+            ax.axvline(marker, color="#dc2626", lw=1.5)
+    return fig
+
+
+def test_a_marker_chart_looks_like_the_figure_drawn_with_its_marker():
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    from mlworkflow.display.charts import MarkerChart, figure_png
+
+    fig = _two_axes()
+    limits = [ax.get_xlim() for ax in fig.axes]
+    chart = MarkerChart(fig)
+    assert [ax.get_xlim() for ax in fig.axes] == limits  # the markers never rescale the axes
+
+    def pixels(png: bytes):
+        return np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
+
+    fast, full = pixels(chart.png(0.3)), pixels(figure_png(_two_axes(marker=0.3)))
+    assert fast.shape == full.shape
+    assert (np.abs(fast - full).sum(axis=2) > 30).mean() < 0.001  # antialiasing aside, the same picture
+    moved = pixels(chart.png(0.7))
+    assert (np.abs(moved - fast).sum(axis=2) > 30).sum() > 100  # the marker moved: old place cleared, new drawn
+    assert (np.abs(pixels(chart.png(0.3)) - fast).sum() == 0)  # and drawing 0.3 again gives 0.3's picture

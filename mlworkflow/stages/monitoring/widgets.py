@@ -38,7 +38,7 @@ class DriftMonitor(StaticFallback, widgets.VBox):
         default = load_monitoring().default_threshold if threshold is None else threshold
         self._slider = widgets.FloatSlider(value=default, min=0.05, max=1.0, step=0.05, readout_format=".2f",
                                            description="Alert at PSI ≥", style={"description_width": "initial"},
-                                           continuous_update=False)
+                                           continuous_update=True)  # a step is about 0.3 ms: follow the drag
         self._slider.add_class("mlw-drift-threshold")
         self._slider.observe(self._on_slide, names="value")
         self._summary = widgets.HTML()

@@ -90,3 +90,16 @@ def test_a_failing_update_is_said_in_the_widget_not_raised(monkeypatch, drift, c
     assert "Something went wrong while updating the drift table (RuntimeError)." in w._summary.value
     assert w._table.value == table_before  # the old table stays until an update works
     assert "alerts exploded" in caplog.text
+
+
+def test_sliders_follow_the_drag_where_a_step_is_cheap():
+    """The drift and threshold sliders update while dragging (a step redraws a table or only a marker)."""
+    import numpy as np
+
+    from mlworkflow import ThresholdExplorer
+    from mlworkflow.stages.monitoring.widgets import DriftMonitor
+
+    drift = pd.DataFrame({"price": [0.02, 0.3]}, index=[1, 2])
+    assert DriftMonitor(drift)._slider.continuous_update
+    explorer = ThresholdExplorer(np.array([0, 1, 0, 1]), np.array([0.1, 0.9, 0.4, 0.6]))
+    assert explorer._slider.continuous_update
