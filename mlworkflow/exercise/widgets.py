@@ -250,7 +250,11 @@ class ProblemStatementForm(StaticFallback, widgets.VBox):
         """Check the current text, show the feedback in the form, and return it (None if that failed)."""
         self.assessment = assess(**self.values)
         _replace(self._feedback_out, render_html(self.assessment))
-        self._say("Feedback below is for your current text.", "ok")
+        # the text the feedback is for is saved now, not a moment later, and the line says so
+        saved = self._keeper is not None and not self._loading and self.save_now()
+        note = self.status if saved and self.status not in ("", "All changes saved.") else ""
+        said = "Feedback below is for your current text" + (", which is saved." if saved else ".")
+        self._say(f"{said} {note}".strip(), "ok")
         return self.assessment
 
     def feedback_text(self) -> str:

@@ -101,6 +101,19 @@ def test_autosave_waits_for_a_pause_then_saves(store):
     assert store.load("exercise")["fields"]["problem"] == "typing..."
 
 
+def test_feedback_saves_the_text_it_is_for_and_says_so(store):
+    form = _form(store, autosave_delay=60)
+    form.problem = "Nurses lose an hour a shift chasing beds."
+    assert store.load("exercise") == {}  # the autosave waits for a pause
+    form.get_feedback()
+    assert store.load("exercise")["fields"]["problem"] == "Nurses lose an hour a shift chasing beds."
+    assert form.status == "Feedback below is for your current text, which is saved." and form.status_kind == "ok"
+    assert not form._debouncer.pending
+    demo = ProblemStatementForm(problem="Example text.", store=store)  # prefilled: never saved
+    demo.get_feedback()
+    assert demo.status == "Feedback below is for your current text."
+
+
 def test_sections_keep_other_widgets_answers(store):
     store.save("quiz/problem", {"answers": [2]})
     _form(store).problem = "mine"
