@@ -406,7 +406,7 @@ def _measure_control(page: Any, kernel: _Kernel, c: Control, repeat: int, warmup
 def measure(names: Sequence[str] | None = None, repeat: int = 20, *, warmup: int = 2, profile: bool = False,
             progress: bool = True) -> dict[str, Any]:
     """Start JupyterLab and Chromium, time every control (or ``names``), read each kernel's memory."""
-    sys.path.insert(0, str(E2E))
+    sys.path[:0] = [str(E2E), str(E2E.parent)]  # the e2e helpers, and tests/markers.py they import
     from jupyter_ui import open_notebook, run_all, wait_widgets_rendered
     from playwright.sync_api import sync_playwright
 
