@@ -87,7 +87,8 @@ def negated_at(sentence: str, start: int, rubric: Rubric) -> bool:
 # a negation that comes after what it negates, in the same clause
 _UNDONE = re.compile(
     r"\b(?:(?:was|were|are|is|got|get|gets|been)\s+(?:\w+\s+)?(?:thrown\s+away|deleted|discarded|destroyed|lost|"
-    r"overwritten|never\s+\w+|not\s+(?:kept|recorded|stored|saved|logged|tracked|available))|"
+    r"overwritten|never\s+\w+|not\s+(?:kept|recorded|stored|saved|logged|tracked|available|digiti[sz]ed))|"
+    r"\boverwr(?:ote|ites|itten)\b|"
     r"no\s+longer\s+(?:kept|recorded|stored|available|exists?)|"
     r"not\s+(?:yet\s+)?(?:captured|collected|recorded|kept|stored|tracked|logged|written\s+down))\b",
     re.I,
@@ -114,7 +115,7 @@ def _all_negated(sentence: str, rubric: Rubric) -> bool:
 
 def read_sentences(field: str, text: str, rubric: Rubric) -> list[Sentence]:
     """The sentences of one box, each with the roles it earns."""
-    out = []
+    out: list[Sentence] = []
     for sentence in _split(text):
         question = sentence.rstrip().endswith("?")
         found: list[tuple[int, str, str]] = []
@@ -163,9 +164,41 @@ def read_sentences(field: str, text: str, rubric: Rubric) -> list[Sentence]:
         if solution and "predict" not in names and "action" in names:
             found = [f for f in found if f[1] not in _ACTION_ROLES]
             names.discard("action")
+        # "There is no record of when it was ready; the system only logs when the label was printed": after
+        # a sentence saying what is not there, "only" says what little there is, which is not there either
+        negated = _all_negated(sentence, rubric)
+        # what little there is, after a sentence saying what is not there ("...; the system only logs when the
+        # label was printed"), and in the labels box a sentence that ends by denying the record ("..., so the
+        # job status does not show it"), locate no past outcomes; a known gap may still be a constraint
+        follows_gap = bool(out and out[-1].negated and _ONLY.search(sentence))
+        denies = field == "labels" and _denies_record(sentence)
+        negated = negated or follows_gap or denies
+        if follows_gap or denies:
+            found = [f for f in found if f[1] not in _RECORD_ROLES]
+            names = {name for _, name, _ in found}
         out.append(Sentence(field, sentence, frozenset(names), tuple((n, w) for _, n, w in found),
-                            question, solution, _all_negated(sentence, rubric), _by_clause(sentence, found), unknown))
+                            question, solution, negated, _by_clause(sentence, found), unknown))
     return out
+
+
+def _denies_record(sentence: str) -> bool:
+    """The sentence ends up denying a record ("..., but it's always blank"), not "No reason is kept, but
+    inspection writes OK or NOK per batch", where what follows the "but" is the record."""
+    denials = list(_DENIES_RECORD.finditer(sentence))
+    return bool(denials) and _TURN.search(sentence, denials[-1].end()) is None
+
+
+_TURN = re.compile(r"\b(?:but|although|though|however|yet|still|whereas)\b", re.I)
+_RECORD_ROLES = frozenset({"source_named", "source_kind", "label", "label_vague"})
+_ONLY = re.compile(r"\bonly\b|\bjust\b(?!\s+(?:as|in\s+time)\b)", re.I)
+_DENIES_RECORD = re.compile(
+    r"(?:\b(?:no|not|never|nobody|nowhere)\b|n't|n’t)(?:\s+\w+){0,4}?\s+(?:show|shows|record|recorded|records|track|"
+    r"tracked|log|logged|capture|captured|kept|keep|keeps|flag|flagged|mark|marked|tell|tells|say|says|store|stored|"
+    r"write|writes|written|wrote|note|notes|noted|enter|enters|entered|save|saves|saved)\b"
+    r"|\b(?:always|usually|often|mostly|left|is|are|stays?)\s+(?:blank|empty)\b"  # "the field is always blank"
+    r"|\bonly\s+(?:started|began|begun|go(?:es)?\s+back)\b",  # "we only started logging it last month"
+    re.I,
+)
 
 
 _DATA_AFTER = re.compile(

@@ -142,3 +142,74 @@ def test_a_poor_current_state_is_a_vague_baseline_and_unknown_outcomes_are_not_l
     assert not none & {"label", "label_vague"}
     (nobody,) = _roles("We have no labels yet: nobody records whether a laptop came back late.", "labels")
     assert not nobody & {"label", "source_kind", "source_named"}
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("Whatever we build has to run on the tablets the technicians already have.", "c_operations"),
+    ("Dispatchers must be able to override any assignment.", "c_operations"),
+    ("Budget is two engineers for one quarter.", "c_operations"),
+    ("The courier contract can only be renegotiated at its anniversary in January.", "c_operations"),
+])
+def test_how_it_must_fit_the_work_is_a_limit_too(text, kind):
+    (roles,) = _roles(text, "constraints")
+    assert kind in roles
+
+
+def test_a_limit_of_the_work_is_read_in_the_constraints_box_only():
+    (roles,) = _roles("Budget is two engineers for one quarter.", "data_sources")
+    assert "c_operations" not in roles
+
+
+def test_after_saying_what_is_missing_only_says_what_little_there_is():
+    first, then = read_sentences("labels", "There is no record of when a prescription was ready; the dispensing "
+                                 "system only logs when the label was printed.", load_rubric())
+    assert first.negated and then.negated
+    assert not then.roles & {"source_named", "source_kind", "label", "label_vague"}
+
+
+def test_a_labels_sentence_that_ends_by_denying_the_record_locates_nothing():
+    (s,) = read_sentences("labels", "We have the bookings in PestPac, but technicians close a missed visit like a "
+                          "completed one, so the job status does not show it.", load_rubric())
+    assert not s.roles & {"source_named", "source_kind", "label", "label_vague"}
+    (kept,) = read_sentences("data_sources", "We have the bookings in PestPac.", load_rubric())
+    assert "source_named" in kept.roles  # the same words, said plainly, name a source
+
+
+@pytest.mark.parametrize("text", [
+    "We have no access to the GP records yet.",
+    "The old system overwrote the status.",
+])
+def test_a_sentence_that_only_says_what_is_not_there_names_no_source(text):
+    (s,) = read_sentences("data_sources", text, load_rubric())
+    assert s.negated and not s.roles & {"source_named", "source_kind", "label", "label_vague"}
+
+
+@pytest.mark.parametrize(("text", "present"), [
+    ("The skippers decide where to fish from their own experience.", True),
+    ("The area manager has to hire cars from a competitor at £350 a time.", True),
+    ("Technicians must drive out to restart the turbines.", True),
+    ("Pharmacy technicians spend hours every week reconciling the registers.", True),
+    ("Officers are sent out on fixed beats.", True),
+    ("We want to move from a reactive to a predictive operating model.", False),
+    ("Our security team spends too much time on patching.", False),
+    ("Sometimes the track fails and trains must go slow.", False),
+    ("Nobody in the bank tracks it.", False),
+    ("Nobody calls the customers who skip a delivery.", True),
+])
+def test_how_the_work_is_done_today_in_plain_words(text, present):
+    (roles,) = _roles(text)
+    assert ("method_strong" in roles) is present
+
+
+@pytest.mark.parametrize("text", [
+    "We store it in the pay_runs table.",
+    "Bookings are exported from PestPac.",
+])
+def test_a_table_name_or_a_product_name_is_a_named_source(text):
+    (roles,) = _roles(text, "data_sources")
+    assert "source_named" in roles
+
+
+def test_enterprise_systems_and_the_cloud_name_no_source():
+    (roles,) = _roles("Our enterprise systems, legacy systems and the cloud data platform.", "data_sources")
+    assert not roles & {"source_named", "source_kind"}
