@@ -165,13 +165,19 @@ def card(graded: list[Graded]) -> str:
         "`tests/data/statements/GRADING.md`, not by running the code. "
         f"{len(hold)} statements (about a quarter of each family) were held out: they were never used to "
         f"choose cue words, rules or thresholds. The other {len(dev)} were used to develop them. The corpus "
-        "was written in five rounds, each from industries the earlier rounds did not cover; each later round was "
+        "was written in seven rounds, each from industries the earlier rounds did not cover; each later round was "
         "written without looking at the code's rules, measured first as it came (the honest test of those rules "
-        "on new wording), and only then was its development part used to widen them. The third, fourth and fifth "
-        "rounds concentrate on the criteria the earlier rounds showed were read too narrowly: recorded "
-        "outcomes, practical limits and today's way of working. On the fifth round, as it came, the rule that "
-        "reads what is predicted and looks for it in the data boxes (written before the round was seen) raised "
-        "the recall of recorded outcomes from 0.74 to 0.81, and of fully met ones from 0.50 to 0.73.",
+        "on new wording), and only then was its development part used to widen them; its held-out part joined "
+        "the held-out set unseen. The third to seventh rounds concentrate on the criteria the earlier rounds "
+        "showed were read too narrowly: recorded outcomes, practical limits and today's way of working. On the "
+        "fifth round, as it came, the rule that reads what is predicted and looks for it in the data boxes "
+        "(written before the round was seen) raised the recall of recorded outcomes from 0.74 to 0.81, and of "
+        "fully met ones from 0.50 to 0.73. The sixth round (80 statements), as it came: Spearman 0.89; today's "
+        "way of working credited with precision 0.78 and recall 0.80, practical limits recall 0.76, data sources "
+        "recall 0.83, recorded outcomes precision 0.71. After its development part was used, the seventh round "
+        "(80 statements), as it came: Spearman 0.91; today's way of working 0.90 / 0.94, practical limits recall "
+        "0.78, data sources recall 0.86, recorded outcomes precision 0.72, business metric recall 0.72. The "
+        "held-out figures below include both rounds' held-out parts.",
         "",
         "## Headline figures",
         "",
@@ -229,6 +235,12 @@ def card(graded: list[Graded]) -> str:
         lines.append(f"- Below the {TARGET:.2f} target on the held-out set: {said}. A recall gap means the "
                      "feedback misses what a person would credit (usually an outcome record or today's method "
                      "described in words it does not know), so the learner is asked for something already there.")
+    for split, name in (("dev", "development"), ("holdout", "held-out")):
+        terse = [g for g in graded if g.item["style"] == "terse" and g.grade >= 2 and g.item["split"] == split]
+        early = [g for g in terse if g.result.level == levels[0]]
+        if early:
+            lines.append(f"- Terse statements graded decent or strong ({name} set): {len(early)} of {len(terse)} "
+                         f"still get \"{levels[0]}\"; short text gives the cue words little to hold on to.")
     lines.append("")
     return "\n".join(lines)
 
