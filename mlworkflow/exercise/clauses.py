@@ -127,6 +127,8 @@ def read_sentences(field: str, text: str, rubric: Rubric) -> list[Sentence]:
                     continue
                 if role.negatable and negated_at(sentence, m.start(), rubric):
                     continue
+                if role.credited.startswith("c_") and _quoted(sentence, m.start()):
+                    continue  # reason code 'missing item' names a code, not a gap in the data
                 found.append((m.start(), role.credited, " ".join(m.group(0).split())))
         found.sort()
         unknown = bool(_UNKNOWN.match(sentence))
@@ -189,6 +191,15 @@ def _denies_record(sentence: str) -> bool:
 
 
 _TURN = re.compile(r"\b(?:but|although|though|however|yet|still|whereas)\b", re.I)
+def _quoted(sentence: str, start: int) -> bool:
+    """Whether ``start`` falls inside quotation marks ('missing item', "late", “no show”)."""
+    for m in _QUOTE.finditer(sentence):
+        if m.start() < start < m.end():
+            return True
+    return False
+
+
+_QUOTE = re.compile(r"(?<!\w)'[^'\n]{1,40}'(?!\w)|\"[^\"\n]{1,40}\"|“[^”\n]{1,40}”|‘[^’\n]{1,40}’")
 _RECORD_ROLES = frozenset({"source_named", "source_kind", "label", "label_vague"})
 _ONLY = re.compile(r"\bonly\b|\bjust\b(?!\s+(?:as|in\s+time)\b)", re.I)
 _DENIES_RECORD = re.compile(

@@ -213,3 +213,16 @@ def test_a_table_name_or_a_product_name_is_a_named_source(text):
 def test_enterprise_systems_and_the_cloud_name_no_source():
     (roles,) = _roles("Our enterprise systems, legacy systems and the cloud data platform.", "data_sources")
     assert not roles & {"source_named", "source_kind"}
+
+
+def test_a_code_named_in_quotes_is_not_a_limit():
+    (s,) = read_sentences("data_sources", "Refunds in Zendesk with reason code 'missing item'.", load_rubric())
+    assert "c_quality" not in s.roles
+    (gap,) = read_sentences("data_sources", "The missing item codes are often wrong.", load_rubric())
+    assert "c_quality" in gap.roles
+
+
+def test_consent_and_speed_said_plainly_are_limits():
+    (consent, speed) = read_sentences("constraints", "The quiz data can be used only if the customer accepts the "
+                                      "cookies. The prediction must be very fast.", load_rubric())
+    assert "c_privacy" in consent.roles and "c_timing" in speed.roles
