@@ -193,10 +193,7 @@ def _denies_record(sentence: str) -> bool:
 _TURN = re.compile(r"\b(?:but|although|though|however|yet|still|whereas)\b", re.I)
 def _quoted(sentence: str, start: int) -> bool:
     """Whether ``start`` falls inside quotation marks ('missing item', "late", “no show”)."""
-    for m in _QUOTE.finditer(sentence):
-        if m.start() < start < m.end():
-            return True
-    return False
+    return any(m.start() < start < m.end() for m in _QUOTE.finditer(sentence))
 
 
 _QUOTE = re.compile(r"(?<!\w)'[^'\n]{1,40}'(?!\w)|\"[^\"\n]{1,40}\"|“[^”\n]{1,40}”|‘[^’\n]{1,40}’")
