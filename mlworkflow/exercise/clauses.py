@@ -166,15 +166,12 @@ def read_sentences(field: str, text: str, rubric: Rubric) -> list[Sentence]:
         if solution and "predict" not in names and "action" in names:
             found = [f for f in found if f[1] not in _ACTION_ROLES]
             names.discard("action")
-        # "There is no record of when it was ready; the system only logs when the label was printed": after
-        # a sentence saying what is not there, "only" says what little there is, which is not there either
-        negated = _all_negated(sentence, rubric)
         # what little there is, after a sentence saying what is not there ("...; the system only logs when the
         # label was printed"), and in the labels box a sentence that ends by denying the record ("..., so the
         # job status does not show it"), locate no past outcomes; a known gap may still be a constraint
         follows_gap = bool(out and out[-1].negated and _ONLY.search(sentence))
         denies = field == "labels" and _denies_record(sentence)
-        negated = negated or follows_gap or denies
+        negated = _all_negated(sentence, rubric) or follows_gap or denies
         if follows_gap or denies:
             found = [f for f in found if f[1] not in _RECORD_ROLES]
             names = {name for _, name, _ in found}
@@ -191,6 +188,8 @@ def _denies_record(sentence: str) -> bool:
 
 
 _TURN = re.compile(r"\b(?:but|although|though|however|yet|still|whereas)\b", re.I)
+
+
 def _quoted(sentence: str, start: int) -> bool:
     """Whether ``start`` falls inside quotation marks ('missing item', "late", “no show”)."""
     return any(m.start() < start < m.end() for m in _QUOTE.finditer(sentence))
