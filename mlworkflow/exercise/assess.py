@@ -146,6 +146,9 @@ def _keywords(text: str, rubric: Rubric) -> bool:
     """
     checks = rubric.checks
     lines = [line.strip(" -•*\t") for line in text.splitlines() if line.strip(" -•*\t")]
+    pieces = [p for p in (p.strip() for p in re.split(r"[.!?]+", text)) if p]
+    if "\n" not in text.strip() and len(pieces) >= 3 and all(len(p.split()) <= 2 for p in pieces):
+        return True  # "Demand forecasting. Seasonality. Waste.": a full stop after every keyword, on one line
     if not lines or any(line.rstrip().endswith((".", "!", "?")) for line in lines):
         return False
     sizes = [len(line.split()) for line in lines]
@@ -181,7 +184,7 @@ def _set_aside(key: str, text: str, tokens: list[str], rubric: Rubric) -> str | 
         if mine and len(mine & _template_shingles()) / len(mine) >= checks.number("copy_share"):
             return "copied"
     if key in checks.texts("prose_fields") and _keywords(text, rubric) and (
-            len(tokens) >= checks.number("min_words") or len(re.findall(r"[,;/|\n]", text.strip())) >= 2):
+            len(tokens) >= checks.number("min_words") or len(re.findall(r"[,;/|\n.]", text.strip())) >= 2):
         return "not_prose"
     return None
 

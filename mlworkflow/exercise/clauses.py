@@ -130,7 +130,7 @@ def read_sentences(field: str, text: str, rubric: Rubric) -> list[Sentence]:
                 if role.credited.startswith("c_") and _quoted(sentence, m.start()):
                     continue  # reason code 'missing item' names a code, not a gap in the data
                 found.append((m.start(), role.credited, " ".join(m.group(0).split())))
-        found.sort()
+        found = _one_source_each(sentence, sorted(found))
         unknown = bool(_UNKNOWN.match(sentence))
         if unknown:  # "No idea how they handle it today": the first clause asserts nothing
             first = next((m.start() for m in _CLAUSE.finditer(sentence)), len(sentence))
@@ -180,6 +180,23 @@ def read_sentences(field: str, text: str, rubric: Rubric) -> list[Sentence]:
     return out
 
 
+def _one_source_each(sentence: str, found: list[tuple[int, str, str]]) -> list[tuple[int, str, str]]:
+    """Source matches that overlap are one source: "check-in records from Mindbody" names Mindbody once."""
+    out: list[tuple[int, str, str]] = []
+    last = -1  # index in ``out`` of the previous source match
+    for pos, name, words in found:
+        if name in _SOURCE_ROLES and last >= 0:
+            start, kept, said = out[last]
+            end = start + len(said)
+            if pos < end:
+                out[last] = (start, kept, " ".join(sentence[start:max(end, pos + len(words))].split()))
+                continue
+        if name in _SOURCE_ROLES:
+            last = len(out)
+        out.append((pos, name, words))
+    return out
+
+
 def _denies_record(sentence: str) -> bool:
     """The sentence ends up denying a record ("..., but it's always blank"), not "No reason is kept, but
     inspection writes OK or NOK per batch", where what follows the "but" is the record."""
@@ -196,7 +213,8 @@ def _quoted(sentence: str, start: int) -> bool:
 
 
 _QUOTE = re.compile(r"(?<!\w)'[^'\n]{1,40}'(?!\w)|\"[^\"\n]{1,40}\"|“[^”\n]{1,40}”|‘[^’\n]{1,40}’")
-_RECORD_ROLES = frozenset({"source_named", "source_kind", "label", "label_vague"})
+_SOURCE_ROLES = frozenset({"source_named", "source_kind"})
+_RECORD_ROLES = _SOURCE_ROLES | {"label", "label_vague"}
 _ONLY = re.compile(r"\bonly\b|\bjust\b(?!\s+(?:as|in\s+time)\b)", re.I)
 _DENIES_RECORD = re.compile(
     r"(?:\b(?:no|not|never|nobody|nowhere)\b|n't|n’t)(?:\s+\w+){0,4}?\s+(?:show|shows|record|recorded|records|track|"

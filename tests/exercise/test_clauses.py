@@ -71,7 +71,23 @@ def test_plain_language_goals_and_constraints():
 def test_matches_keep_the_words_for_distinct_counts():
     (s,) = read_sentences("data_sources", "Zendesk tickets, the orders table and Stripe.", load_rubric())
     named = {w.lower() for role, w in s.matches if role in ("source_named", "source_kind")}
-    assert {"zendesk", "stripe", "orders table"} <= named
+    assert named == {"zendesk tickets", "stripe", "orders table"}  # the product and its tickets are one source
+
+
+def test_overlapping_source_words_are_one_source():
+    (s,) = read_sentences("data_sources", "Booking and check-in records from Mindbody.", load_rubric())
+    assert [w for role, w in s.matches if role in ("source_named", "source_kind")] == ["check-in records from Mindbody"]
+
+
+def test_round_eight_rules():
+    assert "predict" not in set().union(*_roles("Leverage predictive analytics to transform the service.", "problem"))
+    assert "predict" not in set().union(*_roles("Drivers idle too long at the rank.", "problem"))
+    assert "predict" not in set().union(*_roles("Staff quit, which leads to overtime.", "problem"))
+    assert "predict" in set().union(*_roles("Need churn model for subscribers.", "problem"))
+    assert "action" not in set().union(*_roles("A clearer picture so we can act on it.", "outcome"))
+    assert "c_operations" in set().union(*_roles("Technician is only one person, maximum 6 visits per day.",
+                                                 "constraints"))
+    assert "time" in set().union(*_roles("Days-to-pay from 19 to 10 by end FY25.", "outcome"))
 
 
 def test_a_sentence_that_only_says_what_is_missing_is_marked_negated():
