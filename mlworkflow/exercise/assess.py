@@ -184,7 +184,7 @@ def _set_aside(key: str, text: str, tokens: list[str], rubric: Rubric) -> str | 
         if mine and len(mine & _template_shingles()) / len(mine) >= checks.number("copy_share"):
             return "copied"
     if key in checks.texts("prose_fields") and _keywords(text, rubric) and (
-            len(tokens) >= checks.number("min_words") or len(re.findall(r"[,;/|\n.]", text.strip())) >= 2):
+            len(tokens) >= checks.number("min_words") or len(re.findall(r"[,;/|\n]", text.strip())) >= 2):
         return "not_prose"
     return None
 

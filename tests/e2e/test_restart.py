@@ -26,6 +26,9 @@ _ERRORS = """() => {
 }"""
 
 
+_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
 def _reopened(page) -> dict:
     return wait_for(page, _ERRORS, None, lambda s: s["errors"] > 0 or s["forms"] > 0, 60,
                     "the reopened notebook to draw its widgets")
@@ -40,9 +43,6 @@ def _saved_state(page) -> tuple[str, bool]:
     missing = [v for v in views if v not in state]
     text = f"the saved file has {len(state)} widget models, {len(views)} widget views, {len(missing)} of them missing"
     return text, bool(views) and not missing
-
-
-_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
 def test_restart_and_reopen_keeps_the_widgets(lab_page):
