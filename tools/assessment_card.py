@@ -21,6 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "tests" / "data" / "statements"
 CARD = ROOT / "docs" / "assessment-model-card.md"
+SECOND = CORPUS / "agreement" / "second_grader.json"  # a second person's blind grades of a sample
 sys.path.insert(0, str(ROOT))
 
 from mlworkflow.exercise.assess import Assessment, assess  # noqa: E402
@@ -123,6 +124,48 @@ def figures(graded: list[Graded]) -> dict:
     }
 
 
+def kappa(pairs: list[tuple[str, str]]) -> float:
+    """Cohen's kappa: agreement beyond what the two raters' own label frequencies give by chance."""
+    n = len(pairs)
+    if not n:
+        return 0.0
+    observed = sum(a == b for a, b in pairs) / n
+    left, right = Counter(a for a, _ in pairs), Counter(b for _, b in pairs)
+    chance = sum(left[k] * right[k] for k in left) / (n * n)
+    return (observed - chance) / (1 - chance) if chance < 1 else 1.0
+
+
+def load_second() -> list[dict]:
+    """The second grader's blind grades (same schema as the corpus, without the fields), or [] if absent."""
+    return json.loads(SECOND.read_text(encoding="utf-8"))["grades"] if SECOND.exists() else []
+
+
+def agreement(graded: list[Graded], second: list[dict]) -> dict:
+    """How the second grader, and the checks, compare with the first grader on the second grader's sample."""
+    by_id = {g.item["id"]: g for g in graded}
+    rows = [(by_id[s["id"]], s) for s in second]
+    keys = [c.key for c in load_rubric().criteria]
+    per_criterion = {}
+    for key in keys:
+        first = [g.item["criteria"][key] for g, _ in rows]
+        other = [s["criteria"][key] for _, s in rows]
+        code = [g.result.criterion(key).status for g, _ in rows]
+        per_criterion[key] = {
+            "second": _pr([(b != "missing", a != "missing") for a, b in zip(first, other, strict=True)]),
+            "second_kappa": kappa(list(zip(first, other, strict=True))),
+            "checks": _pr([(c != "missing", a != "missing") for a, c in zip(first, code, strict=True)]),
+            "checks_kappa": kappa(list(zip(first, code, strict=True))),
+        }
+    firsts = [float(g.grade) for g, _ in rows]
+    return {
+        "n": len(rows), "holdout": sum(g.item["split"] == "holdout" for g, _ in rows),
+        "grade_spearman": spearman(firsts, [float(s["grade"]) for _, s in rows]),
+        "grade_exact": sum(g.grade == s["grade"] for g, s in rows) / len(rows) if rows else 0.0,
+        "checks_spearman": spearman(firsts, [g.share for g, _ in rows]),
+        "per_criterion": per_criterion,
+    }
+
+
 def _table(rows: list[list[str]]) -> list[str]:
     out = ["| " + " | ".join(rows[0]) + " |", "|" + "---|" * len(rows[0])]
     return out + ["| " + " | ".join(r) + " |" for r in rows[1:]]
@@ -216,6 +259,33 @@ def card(graded: list[Graded]) -> str:
     for fam in families:
         rows.append([fam, *[str(everything["families"][(fam, i)]) for i in range(len(levels))]])
     lines += _table(rows)
+    second = load_second()
+    if second:
+        fa = agreement(graded, second)
+        lines += [
+            "", "## Two graders", "",
+            f"A second grader from the course team graded {fa['n']} statements drawn at random ({fa['holdout']} of "
+            "them held out) by the same definitions, blind: without the first grades, the notes, the families, "
+            "the styles or the code (`tests/data/statements/agreement/`). Taking the first grader as the "
+            "reference, the table shows how the second grader and the checks compare on the same statements. "
+            "Cohen's κ is the agreement on met / partial / missing beyond chance (1 is perfect, 0 is chance). "
+            "Where two careful graders disagree, no checker can match both: recorded outcomes and today's way of "
+            "working are where the graders differ most. Both graders read the same definitions document, so "
+            "outside graders would likely agree less.",
+            "",
+            f"Overall grade: the two graders give the same grade to {fa['grade_exact']:.0%} of the statements; "
+            f"Spearman {fa['grade_spearman']:.2f} between them, {fa['checks_spearman']:.2f} between the first "
+            "grader and the checks' score.",
+            "",
+        ]
+        rows = [["Criterion", "Second grader: credited precision / recall", "Second grader: κ",
+                 "Checks: credited precision / recall", "Checks: κ"]]
+        for key, fig in fa["per_criterion"].items():
+            p2, r2, _ = fig["second"]
+            pc, rc, _ = fig["checks"]
+            rows.append([titles[key], f"{p2:.2f} / {r2:.2f}", f"{fig['second_kappa']:.2f}", f"{pc:.2f} / {rc:.2f}",
+                         f"{fig['checks_kappa']:.2f}"])
+        lines += _table(rows)
     lines += [
         "",
         "## Known limits",

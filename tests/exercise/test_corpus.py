@@ -118,3 +118,34 @@ def test_the_readme_states_the_corpus_size_truly():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     industries = len({i["industry"] for i in items})
     assert f"{len(items)} statements from {industries} industries" in " ".join(readme.split())
+
+
+def test_kappa_is_one_for_agreement_zero_for_chance_and_negative_for_opposition():
+    assert card.kappa([("met", "met"), ("missing", "missing"), ("partial", "partial")]) == 1.0
+    # both raters say "met" half the time, independently of each other: agreement is chance
+    chance = [("met", "met"), ("met", "missing"), ("missing", "met"), ("missing", "missing")]
+    assert card.kappa(chance) == pytest.approx(0.0)
+    assert card.kappa([("met", "missing"), ("missing", "met")]) == pytest.approx(-1.0)
+    assert card.kappa([]) == 0.0
+
+
+def test_the_second_graders_sample_is_well_formed_and_blind_to_nothing_it_should_not_be():
+    second = card.load_second()
+    items = {i["id"]: i for i in card.load_corpus()}
+    keys = {c.key for c in load_rubric().criteria}
+    assert len(second) >= 150 and len({s["id"] for s in second}) == len(second)
+    for s in second:
+        assert s["id"] in items, s["id"]
+        assert s["grade"] in (0, 1, 2, 3) and set(s["criteria"]) == keys, s["id"]
+        assert set(s["criteria"].values()) <= {"met", "partial", "missing"}, s["id"]
+    assert any(items[s["id"]]["split"] == "holdout" for s in second)  # the sample reaches the held-out part
+
+
+def test_agreement_compares_like_with_like(graded):
+    # a second grader who copies the first agrees perfectly, whatever the checks do
+    copy = [{"id": g.item["id"], "grade": g.grade, "criteria": dict(g.item["criteria"])} for g in graded[:40]]
+    fig = card.agreement(graded, copy)
+    assert fig["n"] == 40 and fig["grade_exact"] == 1.0 and fig["grade_spearman"] == pytest.approx(1.0)
+    for value in fig["per_criterion"].values():
+        assert value["second"][:2] == (1.0, 1.0)
+        assert value["second_kappa"] == 1.0
