@@ -29,7 +29,7 @@ from mlworkflow.exercise.rubric import (
     load_exercise,
     load_rubric,
 )
-from mlworkflow.exercise.target import mark_outcome_records
+from mlworkflow.exercise.target import mark_outcome_records, no_labels_said
 
 __all__ = [
     "FIELD_KEYS",
@@ -147,6 +147,9 @@ def _keywords(text: str, rubric: Rubric) -> bool:
     checks = rubric.checks
     lines = [line.strip(" -•*\t") for line in text.splitlines() if line.strip(" -•*\t")]
     pieces = [p for p in (p.strip() for p in re.split(r"[.!?]+", text)) if p]
+    words = text.split()
+    if len(words) >= 2 and sum(w.startswith("#") for w in words) >= 0.8 * len(words):
+        return True  # "#escaperoom #bookings #noshows": hashtags, not sentences
     if "\n" not in text.strip() and len(pieces) >= 3 and all(len(p.split()) <= 2 for p in pieces):
         return True  # "Demand forecasting. Seasonality. Waste.": a full stop after every keyword, on one line
     if not lines or any(line.rstrip().endswith((".", "!", "?")) for line in lines):
@@ -187,6 +190,16 @@ def _set_aside(key: str, text: str, tokens: list[str], rubric: Rubric) -> str | 
             len(tokens) >= checks.number("min_words") or len(re.findall(r"[,;/|\n]", text.strip())) >= 2):
         return "not_prose"
     return None
+
+
+def _copied_statement(statement: dict[str, str], rubric: Rubric) -> bool:
+    """Most of the statement's three-word sequences, all boxes together, come from the exercise's own texts."""
+    tokens = [_WORD.findall(text[: rubric.max_chars].lower()) for text in statement.values()]
+    if sum(map(len, tokens)) < rubric.checks.number("copy_min_words"):
+        return False
+    mine = set().union(*(_shingles(t) for t in tokens))
+    share = len(mine & _template_shingles()) / len(mine) if mine else 0.0
+    return share >= rubric.checks.number("copy_statement_share")
 
 
 def _quote(text: str, limit: int) -> str:
@@ -329,6 +342,11 @@ def assess(problem: str, outcome: str, data_sources: str, **optional: str) -> As
         usable[key] = text
     if not any(statement[k].strip() for k in FIELD_KEYS):
         notices = [rubric.messages["all_empty"]]
+    elif _copied_statement(statement, rubric):  # the worked example with a word swapped, box by box under the bar
+        usable = {}
+        notices = [n for n in notices if n not in {rubric.messages["copied"].format(field=exercise.field(k).label)
+                                                   for k in FIELD_KEYS}]
+        notices.append(rubric.messages["copied_statement"])
 
     # a problem written as keywords makes the whole statement a keyword list: nothing is credited
     no_sentences = set_aside.get("problem") == "not_prose"
@@ -337,6 +355,7 @@ def assess(problem: str, outcome: str, data_sources: str, **optional: str) -> As
         notices.append(rubric.messages["no_sentences"])
     sentences = [s for key, text in usable.items() for s in read_sentences(key, text, rubric)]
     sentences = mark_outcome_records(sentences, rubric)  # "every cancellation since 2021" when cancelling is predicted
+    sentences = no_labels_said(sentences)  # "..., so there are no labels": the writer knows their data
     questions = sum(s.question for s in sentences)
     if questions and questions * 2 >= len(sentences):
         notices.append(rubric.messages["questions"].format(n=questions))

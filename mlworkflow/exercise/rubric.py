@@ -259,8 +259,8 @@ def _criterion(f: Fields, roles: dict[str, Role], weights: Fields) -> CriterionS
     )
 
 
-_MESSAGES = ("all_empty", "field_empty", "field_short", "truncated", "copied", "not_prose", "no_letters",
-             "no_sentences", "questions")
+_MESSAGES = ("all_empty", "field_empty", "field_short", "truncated", "copied", "copied_statement", "not_prose",
+             "no_letters", "no_sentences", "questions")
 
 
 def _parse_rubric(data: object, label: str) -> Rubric:

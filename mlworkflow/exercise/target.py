@@ -23,7 +23,7 @@ from dataclasses import replace
 from mlworkflow.exercise.clauses import Sentence, negated_at
 from mlworkflow.exercise.rubric import Rubric
 
-__all__ = ["mark_outcome_records", "stem", "target_words"]
+__all__ = ["mark_outcome_records", "no_labels_said", "stem", "target_words"]
 
 _PREDICTING_BOXES = ("problem", "prediction", "outcome")
 _RECORD_BOXES = ("data_sources", "labels")
@@ -134,4 +134,34 @@ def mark_outcome_records(sentences: list[Sentence], rubric: Rubric) -> list[Sent
         role = "label" if _SOURCE_ROLES & s.roles else "label_vague"  # a place to look, or only that it is known
         out.append(replace(s, roles=s.roles | {role, "outcome_named"},
                            matches=(*s.matches, (role, hit.group(0)), ("outcome_named", hit.group(0)))))
+    return out
+
+
+# "so there are no labels", "No labels for now", "we have no ground truth yet"
+_NO_LABELS = re.compile(
+    r"\b(?:no|not\s+any|zero)\s+(?:labels?|labell?ed\s+\w+|ground\s+truth|known\s+outcomes?|outcome\s+labels?)\b"
+    r"|\b(?:nothing|none\s+of\s+it|not)\s+(?:is\s+)?(?:labell?ed)\b|\bunlabell?ed\b",
+    re.I,
+)
+_TURN = re.compile(r"\b(?:but|although|though|however|except|apart\s+from)\b", re.I)
+_RECORD_CREDIT = frozenset({"label", "label_vague", "outcome_named"})
+
+
+def no_labels_said(sentences: list[Sentence]) -> list[Sentence]:
+    """``sentences`` with no recorded-outcome credit when a data box says there are no labels.
+
+    The writer knows their data: "Till sales from Epos Now ... so there are no labels" locates no past
+    outcomes, whatever else the box names. A turn after the denial ("no labels for the new plan, but
+    three years of cancellations for the old one") keeps the credit.
+    """
+    said = any(s.field in _RECORD_BOXES and (m := _NO_LABELS.search(s.text)) and not _TURN.search(s.text, m.end())
+               for s in sentences)
+    if not said:
+        return sentences
+    out: list[Sentence] = []
+    for s in sentences:
+        if s.field in _RECORD_BOXES:
+            drop = _RECORD_CREDIT | (_SOURCE_ROLES if s.field == "labels" else frozenset())
+            s = replace(s, roles=s.roles - drop, matches=tuple(m for m in s.matches if m[0] not in drop))
+        out.append(s)
     return out

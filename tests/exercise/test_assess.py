@@ -356,6 +356,25 @@ def test_examples_pair_weak_and_strong_from_the_exercise_file():
     assert any("copied" in n for n in copied.notices) and copied.criterion("user_pain").status == "missing"
 
 
+def test_the_worked_example_with_words_swapped_is_a_copy_even_when_each_box_is_under_the_bar():
+    ex = load_exercise().worked_example
+    swap = {k: v.replace("grocery", "ink").replace("groceries", "inks") for k, v in ex.items()
+            if k in ("problem", "outcome", "data_sources", "prediction")}
+    # a learner rewords two boxes a little and keeps the rest: each box alone may pass the copy check
+    swap["outcome"] = "Bring late deliveries down from 9% to 6% in the six months after launch, and fewer complaints."
+    swap["problem"] = swap["problem"].replace("arrive late", "turn up late").replace("by hand", "manually")
+    result = assess(**swap)
+    assert any("none of it was counted" in n for n in result.notices)
+    assert not any("box looks copied" in n for n in result.notices)  # one notice for the statement, not one per box
+    assert all(c.status == "missing" for c in result.criteria) and result.level == "Early draft"
+    # a statement of its own that shares a few stock phrases with the example is not a copy
+    own = assess("Our dispatchers plan routes by hand and about 9% of parcels arrive late, so customers complain.",
+                 "Cut late parcels from 9% to 6% within six months, and the complaints about them by a third.",
+                 "Parcel scans in Metapack and the courier's delivery exceptions report since 2022.")
+    assert not any("copied" in n or "none of it" in n for n in own.notices)
+    assert own.criterion("measurable_outcome").status == "met"
+
+
 def test_importing_the_logic_stays_light():
     import subprocess
     import sys
@@ -386,3 +405,21 @@ def test_an_existing_model_or_an_llm_api_beside_a_real_goal_is_not_flagged():
     assert result.criterion("prediction_action").status == "met"
     only_tool = assess("Use ChatGPT to answer customer emails.", "Use AI in support.", "Our data.")
     assert only_tool.criterion("business_goal").status == "missing" and only_tool.criterion("business_goal").flagged
+
+
+@pytest.mark.parametrize(("problem", "keywords"), [
+    ("#escaperoom #bookings #noshows #groupsize", True),
+    ("Demand forecasting. Seasonality. Waste.", True),
+    ("- claims\n- fraud\n- cost", True),
+    ("no-shows, overbooking, RevPAR, cancellations", True),
+    ("customers users pain cost revenue churn predict classify increase reduce CRM database logs labels", True),
+    ("Network outages annoy customers.", False),
+    ("Our #1 complaint is late delivery: about 9% of orders arrive late.", False),
+    ("- Faster picking in the warehouse\n- Fewer mis-picks reported by stores", False),
+])
+def test_a_problem_without_sentences_is_a_keyword_list(problem, keywords):
+    result = assess(problem, "Cut late orders from 9% to 6% within six months.", "Orders in Shopify since 2021.")
+    said = any("only keywords" in n for n in result.notices)
+    assert said is keywords
+    if keywords:
+        assert result.level == "Early draft" and result.criterion("user_pain").status == "missing"

@@ -90,6 +90,30 @@ def test_round_eight_rules():
     assert "time" in set().union(*_roles("Days-to-pay from 19 to 10 by end FY25.", "outcome"))
 
 
+def test_round_nine_rules():
+    def has(role, text, box):
+        return role in set().union(*_roles(text, box))
+
+    assert not has("label_vague", "SAP, the data warehouse, Excel reports.", "data_sources")  # reports of what?
+    assert has("label_vague", "Till sales since 2019.", "data_sources")
+    assert not has("method_strong", "Don't know, never looked at it.", "baseline")  # an unknown baseline
+    assert has("method_strong", "Complaints pile up and we never looked at the reviews.", "problem")
+    assert not has("method_strong", "Everyone wants their pool opened at the same time.", "problem")
+    assert has("change", "Keep 75% of maturing clients (now 66%).", "outcome")
+    assert has("time", "Get 95% of instruments back before the first day of term this September.", "outcome")
+    assert has("time", "Under 5% late by next March.", "outcome")
+    assert not has("time", "In May and June we are busy.", "outcome")
+    assert has("predict", "Estimate labour hours and pin count per job from the spec.", "prediction")
+    assert not has("predict", "Spot checks happen weekly.", "problem")
+    assert has("predict", "Extract supplier, lines and values from each PDF.", "prediction")
+    assert has("predict", "Cameras that recognise when a horse is lying down too long.", "problem")
+    assert has("source_kind", "The bar sales from the till and the orders to the wine supplier.", "data_sources")
+    assert has("source_kind", "The camera videos.", "data_sources")
+    assert not has("source_kind", "Wait till the end of March.", "data_sources")
+    assert has("c_quality", "Supplier capacity data only arrives as a weekly PDF.", "constraints")
+    assert not has("c_quality", "Enquiry log in Tradify since 2021 (won/lost), quote PDFs.", "data_sources")
+
+
 def test_a_sentence_that_only_says_what_is_missing_is_marked_negated():
     rubric = load_rubric()
     (none,) = read_sentences("labels", "There is no record of how long past repairs took.", rubric)

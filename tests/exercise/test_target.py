@@ -5,7 +5,7 @@ import pytest
 from mlworkflow.exercise.assess import assess
 from mlworkflow.exercise.clauses import read_sentences
 from mlworkflow.exercise.rubric import load_rubric
-from mlworkflow.exercise.target import mark_outcome_records, stem, target_words
+from mlworkflow.exercise.target import mark_outcome_records, no_labels_said, stem, target_words
 
 R = load_rubric()
 
@@ -87,3 +87,25 @@ def test_the_labels_criterion_quotes_the_sentence_that_records_the_outcome():
     labels = result.criterion("labels")
     assert labels.status == "met"
     assert labels.evidence == ("Our billing platform shows each lapse with its date.",)
+
+
+@pytest.mark.parametrize(("data", "credited"), [
+    ("Till sales from Epos Now since 2019. We do not record which items were sold, so there are no labels.", False),
+    ("Download logs since 2022. No labels for now.", False),
+    ("No labels for the new plan, but three years of cancellations for the old one in Zuora.", True),
+    ("Till sales from Epos Now since 2019.", True),
+])
+def test_a_data_box_that_says_there_are_no_labels_is_believed(data, credited):
+    said = no_labels_said(_read(data_sources=data))
+    assert any({"label", "label_vague"} & s.roles for s in said) is credited
+    result = assess("Shop managers waste volunteer hours sorting donations by hand.",
+                    "Cut sorting hours by a quarter within a year.", data)
+    assert (result.criterion("labels").status != "missing") is credited
+
+
+def test_saying_no_labels_in_the_labels_box_takes_away_its_named_source():
+    said = no_labels_said(_read(data_sources="Orders in Shopify since 2020.",
+                                labels="Zendesk tags exist, but honestly no labels yet for refunds."))
+    # the turn comes before the denial, so the denial stands
+    assert not any({"label", "label_vague", "source_named", "source_kind"} & s.roles
+                   for s in said if s.field == "labels")
