@@ -193,7 +193,9 @@ def card(graded: list[Graded]) -> str:
         "what would be predicted and the action that follows, named data sources, where past outcomes are "
         "recorded, and practical limits. A data sentence that names the very thing predicted (\"every "
         "cancellation since 2021\" when cancelling is predicted) counts as where past outcomes are recorded. "
-        "Roles in questions, or negated in their own clause, are not credited; "
+        "Roles in questions, or negated in their own clause, are not credited; a sentence in the constraints box "
+        "counts as one practical limit even in words the checks do not know, unless it denies or plays one down "
+        "(\"no privacy issues\", \"should be fine\"); "
         "a box of keywords without sentences is set aside. Each criterion is met or partly met by combinations "
         "of roles written in `mlworkflow/content/rubric.json`, and quotes the one sentence that earned it. It "
         "is offline and deterministic: the same words always get the same feedback.",

@@ -270,6 +270,10 @@ def _judge(spec: CriterionSpec, sentences: list[Sentence], rubric: Rubric) -> Cr
             n = max(n, sum(any(k in roles for k in spec.distinct_kinds) for s in pool for roles in s.clause_roles))
         status = "met" if n >= spec.met_distinct else "partial" if n >= spec.partial_distinct else "missing"
         holders = list(dict.fromkeys(seen.values()))
+        if status == "missing" and spec.fallback:  # a limit in words the kinds don't know, in its own box
+            stated = next((s for s in pool if spec.fallback in s.roles and not (s.negated or s.unknown)), None)
+            if stated is not None:
+                status, holders = "partial", [stated]
     else:
         for level, combos in (("met", spec.met), ("partial", spec.partial)):
             for combo in combos:

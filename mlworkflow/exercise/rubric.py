@@ -84,6 +84,7 @@ class CriterionSpec:
     advice: dict[str, str]
     caution: str | None  # a role whose words earn a caution (e.g. "use AI")
     caution_advice: str
+    fallback: str | None = None  # with distinct kinds: a role that earns "partial" when no kind is found
 
 
 @dataclass(frozen=True)
@@ -227,6 +228,7 @@ def _criterion(f: Fields, roles: dict[str, Role], weights: Fields) -> CriterionS
     distinct_roles: tuple[str, ...] = ()
     distinct_kinds: tuple[str, ...] = ()
     met_distinct = partial_distinct = 0
+    fallback: str | None = None
     if "distinct" in f.data:
         d = f.object("distinct")
         distinct_roles = d.texts("roles", min_items=0) if "roles" in d.data else ()
@@ -237,6 +239,10 @@ def _criterion(f: Fields, roles: dict[str, Role], weights: Fields) -> CriterionS
             if name not in roles:
                 raise d.fail("roles", f"unknown role {name!r}")
         met_distinct, partial_distinct = int(d.number("met")), int(d.number("partial"))
+        if "fallback" in d.data:
+            fallback = d.text("fallback")
+            if fallback not in roles or not distinct_kinds:
+                raise d.fail("fallback", f"a fallback needs kinds and a known role, not {fallback!r}")
     elif not met:
         raise f.fail("met", "a criterion needs 'met' role combinations or 'distinct'")
     quote = f.texts("quote", min_items=0) if "quote" in f.data else ()
@@ -255,7 +261,7 @@ def _criterion(f: Fields, roles: dict[str, Role], weights: Fields) -> CriterionS
         same_sentence=f.flag("same_sentence", False), distinct_roles=distinct_roles,
         distinct_kinds=distinct_kinds, met_distinct=met_distinct, partial_distinct=partial_distinct,
         quote=quote, weight=int(weights.number(key, 1)), advice=advice, caution=caution,
-        caution_advice=caution_advice,
+        caution_advice=caution_advice, fallback=fallback,
     )
 
 

@@ -423,3 +423,23 @@ def test_a_problem_without_sentences_is_a_keyword_list(problem, keywords):
     assert said is keywords
     if keywords:
         assert result.level == "Early draft" and result.criterion("user_pain").status == "missing"
+
+
+@pytest.mark.parametrize(("limit", "credited"), [
+    ("The head gardener has the last word on which beds get watered.", True),  # a limit in words of its own
+    ("Everything has to be explained to the union rep first.", True),
+    ("The vans have patchy signal in the valleys.", True),
+    ("Should be fine, telematics is on all trucks.", False),  # a reassurance is not a limit
+    ("We have plenty of history, so data won't be a problem.", False),
+    ("No constraints really.", False),
+    ("Not sure what the limits are.", False),
+    ("TBD", False),
+    ("Could the drivers object?", False),
+])
+def test_a_sentence_in_the_constraints_box_is_a_limit_unless_it_denies_or_reassures(limit, credited):
+    result = assess("Our planners lose two hours a day re-planning routes by hand.",
+                    "Cut re-planning time by half within six months.",
+                    "Route plans in Paragon since 2021 and the depot's delay log.", constraints=limit)
+    criterion = result.criterion("constraints")
+    assert (criterion.status == "partial") is credited
+    assert criterion.evidence == ((limit,) if credited else ())

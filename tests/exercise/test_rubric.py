@@ -38,6 +38,7 @@ def _broken_copy(tmp_path, name, change):
     (lambda d: d["criteria"][4].update(met=[["method_weak@budget"]]), "criteria[4].met[0]"),
     (lambda d: d["roles"]["pain"].update(cues=[]), "roles.pain.cues"),
     (lambda d: d["criteria"][6]["distinct"].update(roles=["nope"]), "criteria[6].distinct.roles"),
+    (lambda d: d["criteria"][8]["distinct"].update(fallback="nope"), "criteria[8].distinct.fallback"),
 ])
 def test_malformed_rubric_names_file_and_field(tmp_path, change, field):
     path = _broken_copy(tmp_path, "rubric.json", change)
@@ -77,6 +78,7 @@ def test_every_role_a_criterion_names_exists_and_every_role_is_used():
     named = {n.role for c in rubric.criteria for combo in c.met + c.partial for n in combo}
     named |= {r for c in rubric.criteria for r in (*c.distinct_roles, *c.distinct_kinds, *c.quote)}
     named |= {c.caution for c in rubric.criteria if c.caution}
+    named |= {c.fallback for c in rubric.criteria if c.fallback}
     assert named - {"text"} <= set(rubric.roles)
     helpers = {"purpose", "tech", "vague_data", "model_metric"}  # read by the sentence reader
     credited = {r.credited for r in rubric.roles.values()}  # a narrower cue list counts as a broader role
@@ -92,8 +94,8 @@ def test_a_role_read_only_in_some_boxes_and_credited_as_another(tmp_path):
     for role in rubric.roles.values():
         readers = {box for c in rubric.criteria for combo in c.met + c.partial for n in combo
                    if n.role == role.credited for box in c.reads}
-        readers |= {box for c in rubric.criteria if role.credited in (*c.distinct_roles, *c.distinct_kinds)
-                    for box in c.reads}
+        readers |= {box for c in rubric.criteria if role.credited in (*c.distinct_roles, *c.distinct_kinds,
+                                                                        c.fallback) for box in c.reads}
         if role.boxes and readers:
             assert set(role.boxes) <= readers, (role.name, role.boxes, readers)
 
