@@ -131,6 +131,9 @@ def read_sentences(field: str, text: str, rubric: Rubric) -> list[Sentence]:
                     continue  # reason code 'missing item' names a code, not a gap in the data
                 found.append((m.start(), role.credited, " ".join(m.group(0).split())))
         found = _one_source_each(sentence, sorted(found))
+        # "approval records", "consent forms": an access or privacy word inside a source's name names the source
+        spans = [(pos, pos + len(words)) for pos, name, words in found if name in _SOURCE_ROLES]
+        found = [f for f in found if not (f[1] in ("c_access", "c_privacy") and _inside(f, spans))]
         unknown = bool(_UNKNOWN.match(sentence))
         if unknown:  # "No idea how they handle it today": the first clause asserts nothing
             first = next((m.start() for m in _CLAUSE.finditer(sentence)), len(sentence))
@@ -195,6 +198,12 @@ def _one_source_each(sentence: str, found: list[tuple[int, str, str]]) -> list[t
             last = len(out)
         out.append((pos, name, words))
     return out
+
+
+def _inside(match: tuple[int, str, str], spans: list[tuple[int, int]]) -> bool:
+    """Whether a match lies within, and is shorter than, one of ``spans``."""
+    start, end = match[0], match[0] + len(match[2])
+    return any(a <= start and end <= b and (a, b) != (start, end) for a, b in spans)
 
 
 def _denies_record(sentence: str) -> bool:

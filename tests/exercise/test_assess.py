@@ -375,6 +375,20 @@ def test_the_worked_example_with_words_swapped_is_a_copy_even_when_each_box_is_u
     assert own.criterion("measurable_outcome").status == "met"
 
 
+def test_the_worked_example_retyped_without_its_small_words_is_a_copy():
+    small = {"the", "a", "an", "of", "and", "with", "to", "is", "are", "from", "by", "for", "in", "our"}
+
+    def retype(text):  # small words dropped, and another slipped in after every third word
+        kept = [w for w in text.split() if w.lower() not in small]
+        return " ".join(w + (" so" if i % 3 == 2 else "") for i, w in enumerate(kept))
+
+    retyped = {k: retype(v) for k, v in load_exercise().worked_example.items()
+               if k in ("problem", "outcome", "data_sources")}
+    result = assess(**retyped)
+    assert any("none of it was counted" in n for n in result.notices)
+    assert result.score == 0
+
+
 def test_importing_the_logic_stays_light():
     import subprocess
     import sys
@@ -413,6 +427,8 @@ def test_an_existing_model_or_an_llm_api_beside_a_real_goal_is_not_flagged():
     ("- claims\n- fraud\n- cost", True),
     ("no-shows, overbooking, RevPAR, cancellations", True),
     ("customers users pain cost revenue churn predict classify increase reduce CRM database logs labels", True),
+    ("Tree risk.\nStorm damage.\nCrew scheduling.\nQuotes.", True),
+    ("Vans run late.\nCustomers complain loudly.\nWe lose repeat orders.", False),
     ("Network outages annoy customers.", False),
     ("Our #1 complaint is late delivery: about 9% of orders arrive late.", False),
     ("- Faster picking in the warehouse\n- Fewer mis-picks reported by stores", False),

@@ -114,6 +114,24 @@ def test_round_nine_rules():
     assert not has("c_quality", "Enquiry log in Tradify since 2021 (won/lost), quote PDFs.", "data_sources")
 
 
+def test_round_ten_rules():
+    def has(role, text, box):
+        return role in set().union(*_roles(text, box))
+
+    assert not has("c_access", "Estate plan approval records in the mapping system since 2017.", "data_sources")
+    assert has("c_access", "Access to the mapping system needs the registrar's approval.", "data_sources")
+    assert not has("c_privacy", "Signed consent forms in the parent portal.", "data_sources")
+    assert has("tech", "We want to deploy a computer-vision pipeline on the CCTV feeds.", "problem")
+    assert not has("tech", "Our sales pipeline leaks at the quote stage.", "problem")
+    assert not has("purpose", "The bunker is full before the truck comes, and then production stops.", "problem")
+    assert not has("predict", "A clearer picture of which customers actually make us money.", "outcome")
+    assert has("predict", "Flag which customers will stop ordering this quarter.", "outcome")
+    assert has("change", "Café food waste halved, this summer.", "outcome")
+    assert has("time", "Café food waste halved, this summer.", "outcome")
+    assert has("method_strong", "The manager bakes the same amount every day.", "problem")
+    assert has("pain", "Fitters arrive to find sealed units don't fit; 1 in 10 installs rebooked.", "problem")
+
+
 def test_a_sentence_that_only_says_what_is_missing_is_marked_negated():
     rubric = load_rubric()
     (none,) = read_sentences("labels", "There is no record of how long past repairs took.", rubric)
