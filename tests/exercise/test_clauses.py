@@ -126,6 +126,8 @@ def test_round_ten_rules():
     assert not has("purpose", "The bunker is full before the truck comes, and then production stops.", "problem")
     assert not has("predict", "A clearer picture of which customers actually make us money.", "outcome")
     assert has("predict", "Flag which customers will stop ordering this quarter.", "outcome")
+    assert has("predict", "The evening before, flag visits likely to be missed or late.", "prediction")
+    assert not has("predict", "Customers are likely to be unhappy.", "problem")
     assert has("change", "Café food waste halved, this summer.", "outcome")
     assert has("time", "Café food waste halved, this summer.", "outcome")
     assert has("method_strong", "The manager bakes the same amount every day.", "problem")

@@ -34,6 +34,7 @@ def test_different_words_keep_different_stems():
     ("A model outputs churn probabilities for every account.", {"churn"}),
     ("Score each borrower for P(default) at application.", {"default"}),
     ("Catch more fraud before payouts.", {"fraud"}),
+    ("Predict which booked donors will fail the haemoglobin test.", {"fail", "haemoglobin"}),  # and its object
 ])
 def test_target_words_name_what_is_predicted(sentence, expected):
     assert target_words(_read(problem=sentence), R) == expected
