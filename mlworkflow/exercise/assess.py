@@ -204,6 +204,25 @@ def _template_content_shingles() -> frozenset[tuple[str, ...]]:
     return frozenset(s for t in texts for s in _shingles([w for w in _WORD.findall(t.lower()) if w not in common]))
 
 
+_FIGURE = re.compile(r"\d+(?:[.,]\d+)?\s*%?|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve)\b", re.I)
+
+
+def _figures(text: str) -> set[str]:
+    return {m.group(0).lower().replace(" ", "") for m in _FIGURE.finditer(text)}
+
+
+@lru_cache(maxsize=1)
+def _example_figures_and_pairs() -> tuple[frozenset[str], frozenset[tuple[str, ...]]]:
+    """The worked example's figures ("9%", "40", "six") and its two-word sequences without the small words."""
+    ex, common = load_exercise(), frozenset(load_rubric().common_words)
+    texts = list(ex.worked_example.values())
+    pairs = set()
+    for t in texts:
+        words = [w for w in _WORD.findall(t.lower()) if w not in common]
+        pairs |= {tuple(words[i:i + 2]) for i in range(len(words) - 1)}
+    return frozenset(_figures(" ".join(texts))), frozenset(pairs)
+
+
 def _copied_statement(statement: dict[str, str], rubric: Rubric) -> bool:
     """Much of the statement, all boxes together, comes from the exercise's own texts: word for word, or
     retyped with the small words changed ("About 9% from our grocery orders arrive late")."""
@@ -217,6 +236,15 @@ def _copied_statement(statement: dict[str, str], rubric: Rubric) -> bool:
              _template_content_shingles(), "copy_content_share")):
         if shingles and len(shingles & template) / len(shingles) >= rubric.checks.number(bar):
             return True
+    # the worked example with its nouns swapped: most of its figures, and many of its word pairs
+    figures, pairs = _example_figures_and_pairs()
+    text = " ".join(t[: rubric.max_chars] for t in statement.values())
+    if len(_figures(text) & figures) >= rubric.checks.number("copy_figures"):
+        mine = set()
+        for t in tokens:
+            words = [w for w in t if w not in common]
+            mine |= {tuple(words[i:i + 2]) for i in range(len(words) - 1)}
+        return bool(mine) and len(mine & pairs) / len(mine) >= rubric.checks.number("copy_figures_pairs_share")
     return False
 
 

@@ -389,6 +389,21 @@ def test_the_worked_example_retyped_without_its_small_words_is_a_copy():
     assert result.score == 0
 
 
+def test_the_worked_example_with_its_nouns_swapped_is_a_copy_but_its_figures_alone_are_not():
+    swapped = assess(
+        "About 9% from our kennel bookings arrive late, and late bookings are top reason of complaints and customers "
+        "cancelling subscription. Today staff plan the runs each evening by hand, with fixed rule 40 minutes per "
+        "dog, and no warning when run will be late.",
+        "Reduce late bookings from 9% to 6% in six months after launch, we expect cut complaints by one third.",
+        "Two years booking history from bookings database (promised and actual time), staff GPS logs, weather feed.")
+    assert swapped.score == 0 and any("none of it was counted" in n for n in swapped.notices)
+    own = assess(
+        "Vets at our two clinics lose about 40 appointment slots a week to no-shows; 9% of bookings never turn up.",
+        "No-shows down from 9% to 6% within six months, worth two extra surgeries a week.",
+        "Appointments in ezyVet since 2021 with an attended or no-show flag; SMS reminder logs from Twilio.")
+    assert not any("copied" in n for n in own.notices) and own.score > 0
+
+
 def test_importing_the_logic_stays_light():
     import subprocess
     import sys
