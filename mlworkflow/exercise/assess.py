@@ -153,6 +153,8 @@ def _keywords(text: str, rubric: Rubric) -> bool:
     if len(pieces) >= 3 and all(len(p.split()) <= 2 for p in pieces) and all(
             line.rstrip().endswith((".", "!", "?")) for line in text.splitlines() if line.strip()):
         return True  # "Demand forecasting. Seasonality. Waste.": a full stop after every keyword, a line or several
+    if len(lines) == 1 and len(pieces) == 1 and len(re.split(r"[,;/|]", pieces[0])) >= 4 and _term_list(pieces):
+        return True  # "Going prediction, GoingStick, irrigation optimisation, ML/AI.": one full stop at the end
     if not lines or any(line.rstrip().endswith((".", "!", "?")) for line in lines):
         return False
     sizes = [len(line.split()) for line in lines]

@@ -70,7 +70,7 @@ predict predicted prediction predictions predictive prepare probabilities probab
 proposes rate rates real really recommend recommendation reduce risk score scores scoring segment
 segmentation should some soon still take takes team that their them there these they thing things this those
 three time times total true two unit units user users value values very week weekly weeks what when whether
-which who will would year years
+which who will would year years mape rmse mae auc accuracy precision recall
 """.split())  # noqa: SIM905 (a word list reads best as text)
 _SUFFIXES = ("ations", "ation", "ings", "ing", "ions", "ion", "ments", "ment", "ness", "ers", "ed", "es", "s", "er",
              "ly", "y")
@@ -100,7 +100,8 @@ def _words(chunk: str, rubric: Rubric) -> list[str]:
             continue
         out.append(w)
     actor = rubric.roles["actor"].regex  # "which donors will lapse": the donors are who, not what
-    return [w for w in out if len(w) >= 3 and not actor.fullmatch(w)]
+    out = [part for w in out for part in ([w] + [p for p in w.split("-") if len(p) >= 4] if "-" in w else [w])]
+    return [w for w in out if len(w) >= 3 and not actor.fullmatch(w) and w not in _GENERIC]
 
 
 def target_words(sentences: list[Sentence], rubric: Rubric) -> set[str]:

@@ -443,6 +443,8 @@ def test_an_existing_model_or_an_llm_api_beside_a_real_goal_is_not_flagged():
     ("no-shows, overbooking, RevPAR, cancellations", True),
     ("customers users pain cost revenue churn predict classify increase reduce CRM database logs labels", True),
     ("Tree risk.\nStorm damage.\nCrew scheduling.\nQuotes.", True),
+    ("Going prediction, GoingStick, irrigation optimisation, non-runner reduction, ML/AI, digital twin.", True),
+    ("Late vans, angry customers, lost orders.", False),  # three items and a full stop: terse prose
     ("Vans run late.\nCustomers complain loudly.\nWe lose repeat orders.", False),
     ("Network outages annoy customers.", False),
     ("Our #1 complaint is late delivery: about 9% of orders arrive late.", False),

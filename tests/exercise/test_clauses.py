@@ -134,6 +134,26 @@ def test_round_ten_rules():
     assert has("pain", "Fitters arrive to find sealed units don't fit; 1 in 10 installs rebooked.", "problem")
 
 
+def test_round_eleven_rules():
+    def has(role, text, box):
+        return role in set().union(*_roles(text, box))
+
+    assert has("label", "Payment plans and missed instalments recorded in Debtmanager.", "data_sources")
+    assert has("predict", "How many people come at the gate each half hour.", "prediction")
+    assert not has("predict", "When a container is stopped, goods wait in the port.", "problem")
+    assert has("predict", "A vision model that spots faulty labels before they ship.", "outcome")
+    assert has("source_named", "Production plan in Monday.com, per boat and per stage.", "data_sources")
+    assert has("source_named", "Commusoft.", "data_sources")
+    assert not has("source_named", "Logs.", "data_sources") and not has("source_kind", "Analytics.", "data_sources")
+    assert has("source_kind", "Tachograph downloads of all coaches since 2021.", "data_sources")
+    assert has("source_kind", "Gate scanning data from 2018 and our online ticket shop.", "data_sources")
+    assert not has("change", "Drivers wait ten minutes or more for late passengers.", "problem")
+    assert has("change", "Spot sales at a loss go down by half in 2027.", "outcome")
+    assert has("label", "Tech job sheets in ServiceM8, each breakdown logged.", "data_sources")
+    assert has("c_quality", "Older machines at 2 centres have no fault export.", "constraints")
+    assert has("actor", "Each breakdown costs a 40-min callout for a tech.", "problem")
+
+
 def test_a_sentence_that_only_says_what_is_missing_is_marked_negated():
     rubric = load_rubric()
     (none,) = read_sentences("labels", "There is no record of how long past repairs took.", rubric)

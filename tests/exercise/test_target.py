@@ -35,6 +35,7 @@ def test_different_words_keep_different_stems():
     ("Score each borrower for P(default) at application.", {"default"}),
     ("Catch more fraud before payouts.", {"fraud"}),
     ("Predict which booked donors will fail the haemoglobin test.", {"fail", "haemoglobin"}),  # and its object
+    ("Lane-occupancy forecast with MAPE < 12% at a 7-day horizon.", {"lane-occupancy", "lane", "occupancy"}),
 ])
 def test_target_words_name_what_is_predicted(sentence, expected):
     assert target_words(_read(problem=sentence), R) == expected
