@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from mlworkflow.exercise.rubric import Rubric
+from mlworkflow.exercise.rubric import FIELD_KEYS, Rubric
 
 __all__ = ["Sentence", "negated_at", "read_sentences"]
 
@@ -120,7 +120,7 @@ def read_sentences(field: str, text: str, rubric: Rubric) -> list[Sentence]:
         question = sentence.rstrip().endswith("?")
         found: list[tuple[int, str, str]] = []
         for role in rubric.roles.values():
-            if role.boxes and field not in role.boxes:
+            if (role.boxes and field not in role.boxes) or field not in rubric.role_boxes.get(role.name, FIELD_KEYS):
                 continue
             for m in role.regex.finditer(sentence):
                 if not m.group(0).strip():

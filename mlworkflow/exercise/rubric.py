@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from functools import lru_cache
 from pathlib import Path
 
@@ -33,6 +34,10 @@ __all__ = [
 REQUIRED_FIELDS = ("problem", "outcome", "data_sources")
 OPTIONAL_FIELDS = ("baseline", "prediction", "labels", "constraints")
 FIELD_KEYS = REQUIRED_FIELDS + OPTIONAL_FIELDS
+# roles the sentence reader itself looks at, in any box: a solution opener, a purpose and action after a
+# prediction, the people in a sentence, and the sources and records that locate past outcomes
+READER_ROLES = frozenset({"actor", "predict", "action", "purpose", "tech", "source_named", "source_kind", "label",
+                          "label_vague"})
 _STATUSES = ("met", "partial", "missing")
 
 
@@ -102,6 +107,8 @@ class Rubric:
     messages: dict[str, str]
     human_judgement: tuple[str, ...]
     scope_note: str
+    # the boxes each role is looked for in: those its criteria read (the sentence reader's own roles: everywhere)
+    role_boxes: dict[str, frozenset[str]] = dataclass_field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -291,6 +298,14 @@ def _parse_rubric(data: object, label: str) -> Rubric:
     checks = f.object("checks")
     msgs = f.object("messages")
     negation = f.texts("negation")
+    read_by: dict[str, set[str]] = {}
+    for c in criteria:
+        named = {n.role for combo in c.met + c.partial for n in combo}
+        named |= {*c.distinct_roles, *c.distinct_kinds, *c.quote, c.caution or "", c.fallback or ""}
+        for name in named:
+            read_by.setdefault(name, set()).update(c.reads)
+    role_boxes = {name: frozenset(FIELD_KEYS) if name in READER_ROLES else frozenset(read_by.get(role.credited, ()))
+                  for name, role in roles.items()}
     return Rubric(
         criteria=criteria, roles=roles,
         negation=re.compile(rf"(?<!\w){_trie_regex(negation)}(?!\w)", re.IGNORECASE),
@@ -300,7 +315,7 @@ def _parse_rubric(data: object, label: str) -> Rubric:
         checks=checks,
         common_words=frozenset(w.lower() for w in checks.texts("common_words")),
         messages={k: msgs.text(k) for k in _MESSAGES},
-        human_judgement=f.texts("human_judgement"), scope_note=f.text("scope_note"),
+        human_judgement=f.texts("human_judgement"), scope_note=f.text("scope_note"), role_boxes=role_boxes,
     )
 
 

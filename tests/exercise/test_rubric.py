@@ -109,3 +109,20 @@ def test_a_role_read_only_in_some_boxes_and_credited_as_another(tmp_path):
         load_rubric(_broken_copy(tmp_path, "rubric.json", nowhere))
     with pytest.raises(ContentError, match="unknown role"):
         load_rubric(_broken_copy(tmp_path, "rubric.json", unknown))
+
+
+def test_a_role_is_looked_for_only_in_the_boxes_its_criteria_read():
+    rubric = load_rubric()
+    boxes = rubric.role_boxes
+    assert "data_sources" not in boxes["pain"] and "problem" in boxes["pain"]  # nobody reads pain in data boxes
+    assert boxes["c_timing"] <= {"data_sources", "constraints"}
+    for name in ("actor", "predict", "action", "purpose", "tech", "source_named"):  # the reader's own roles
+        assert boxes[name] == frozenset(("problem", "outcome", "data_sources", "baseline", "prediction", "labels",
+                                         "constraints")), name
+    # each box a criterion reads is searched for every role credited as one the criterion names
+    for c in rubric.criteria:
+        named = {n.role for combo in c.met + c.partial for n in combo} | {*c.distinct_kinds, *c.quote}
+        for role in rubric.roles.values():
+            if role.credited in named:
+                allowed = set(c.reads) & set(role.boxes or c.reads)
+                assert allowed <= boxes[role.name], (c.key, role.name)
