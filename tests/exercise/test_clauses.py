@@ -154,6 +154,20 @@ def test_round_eleven_rules():
     assert has("actor", "Each breakdown costs a 40-min callout for a tech.", "problem")
 
 
+def test_round_twelve_rules():
+    def has(role, text, box):
+        return role in set().union(*_roles(text, box))
+
+    assert has("label", "The voucher database, with issue, redemption and expiry date for each voucher.", "data_sources")
+    assert has("label", "The re-order list, where every re-order because of wrong size is marked.", "data_sources")
+    assert has("label", "Our job book, with drop-off date, finished date and collected date.", "data_sources")
+    assert has("predict", "Our print lab needs to know the volume one week before to book machine time.", "problem")
+    assert not has("predict", "Members who need to know whether the course is open phone us.", "problem")
+    assert has("predict", "Build a computer-vision model that counts windows from Street View photos.", "problem")
+    assert has("method_strong", "We only notice when the next customer is prepping the kit.", "problem")
+    assert not has("method_weak", "Many members pay the cheap plan.", "problem")
+
+
 def test_a_sentence_that_only_says_what_is_missing_is_marked_negated():
     rubric = load_rubric()
     (none,) = read_sentences("labels", "There is no record of how long past repairs took.", rubric)
