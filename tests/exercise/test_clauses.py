@@ -158,7 +158,7 @@ def test_round_twelve_rules():
     def has(role, text, box):
         return role in set().union(*_roles(text, box))
 
-    assert has("label", "The voucher database, with issue, redemption and expiry date for each voucher.", "data_sources")
+    assert has("label", "The voucher database, with issue and expiry date for each voucher.", "data_sources")
     assert has("label", "The re-order list, where every re-order because of wrong size is marked.", "data_sources")
     assert has("label", "Our job book, with drop-off date, finished date and collected date.", "data_sources")
     assert has("predict", "Our print lab needs to know the volume one week before to book machine time.", "problem")
