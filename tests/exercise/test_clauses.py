@@ -166,6 +166,11 @@ def test_round_twelve_rules():
     assert has("predict", "Build a computer-vision model that counts windows from Street View photos.", "problem")
     assert has("method_strong", "We only notice when the next customer is prepping the kit.", "problem")
     assert not has("method_weak", "Many members pay the cheap plan.", "problem")
+    assert has("label_vague", "Ticket sales from TicketSource for the last four shows.", "data_sources")
+    assert has("label_vague", "Pack activation data from the central system (2018 on).", "data_sources")
+    assert has("label_vague", "EPOS item sales (ICRTouch, 2020–).", "data_sources")
+    assert has("label_vague", "Job timestamps (logged, arrived, completed).", "data_sources")
+    assert has("label", "Fabric chosen for each job, in the workshop's job system.", "data_sources")
 
 
 def test_a_sentence_that_only_says_what_is_missing_is_marked_negated():
