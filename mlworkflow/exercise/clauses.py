@@ -138,6 +138,10 @@ def read_sentences(field: str, text: str, rubric: Rubric) -> list[Sentence]:
         if unknown:  # "No idea how they handle it today": the first clause asserts nothing
             first = next((m.start() for m in _CLAUSE.finditer(sentence)), len(sentence))
             found = [f for f in found if f[0] >= first]
+        # "..., so we write off expired stock": a cost right after "so" is a consequence, not a purpose
+        pains = [pos for pos, name, _ in found if name == "pain"]
+        found = [f for f in found if not (f[1] == "purpose" and any(
+            f[0] + len(f[2]) <= pos <= f[0] + len(f[2]) + 12 for pos in pains))]
         names = {name for _, name, _ in found}
         # "so crews survey the top 20 first": "so" with someone after it is a purpose, and what follows an action
         if "purpose" not in names or "action" not in names:
@@ -172,6 +176,9 @@ def read_sentences(field: str, text: str, rubric: Rubric) -> list[Sentence]:
         # what little there is, after a sentence saying what is not there ("...; the system only logs when the
         # label was printed"), and in the labels box a sentence that ends by denying the record ("..., so the
         # job status does not show it"), locate no past outcomes; a known gap may still be a constraint
+        if field in ("data_sources", "labels") and _NOT_YET.search(sentence):
+            found = [f for f in found if f[1] not in _RECORD_ROLES]  # "sensors we'd install": nothing to open yet
+            names = {name for _, name, _ in found}
         follows_gap = bool(out and out[-1].negated and _ONLY.search(sentence))
         denies = field == "labels" and _denies_record(sentence)
         negated = _all_negated(sentence, rubric) or follows_gap or denies
@@ -224,6 +231,13 @@ def _quoted(sentence: str, start: int) -> bool:
 _QUOTE = re.compile(r"(?<!\w)'[^'\n]{1,40}'(?!\w)|\"[^\"\n]{1,40}\"|“[^”\n]{1,40}”|‘[^’\n]{1,40}’")
 _SOURCE_ROLES = frozenset({"source_named", "source_kind"})
 _RECORD_ROLES = _SOURCE_ROLES | {"label", "label_vague"}
+_NOT_YET = re.compile(
+    r"\b(?:we'?d|we\s+would|we\s+will|we'?ll|we\s+plan\s+to|we\s+could|we\s+want\s+to)\s+(?:\w+\s+)?"
+    r"(?:install|collect|build|buy|add|start\s+collecting|set\s+up|create|gather|fit)\b"
+    r"|\bto\s+be\s+(?:built|installed|collected|set\s+up|bought|created)\b|\(\s*planned\s*\)"
+    r"|\bnot\s+yet\s+(?:built|installed|live|in\s+place)\b",
+    re.I,
+)
 _ONLY = re.compile(r"\bonly\b|\bjust\b(?!\s+(?:as|in\s+time)\b)", re.I)
 _DENIES_RECORD = re.compile(
     r"(?:\b(?:no|not|never|nobody|nowhere)\b|n't|n’t)(?:\s+\w+){0,4}?\s+(?:show|shows|record|recorded|records|track|"

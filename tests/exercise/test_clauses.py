@@ -173,6 +173,25 @@ def test_round_twelve_rules():
     assert has("label", "Fabric chosen for each job, in the workshop's job system.", "data_sources")
 
 
+def test_round_thirteen_rules():
+    def has(role, text, box):
+        return role in set().union(*_roles(text, box))
+
+    assert not has("predict", "E-com conversion on the kit and paint categories is 1.1%.", "problem")
+    assert has("predict", "Categorise each enquiry by product line.", "prediction")
+    assert not has("purpose", "The manager reorders on old thresholds, so we write off expired stock.", "problem")
+    assert has("purpose", "Flag risky lifts so we can send an appointed person first.", "prediction")
+    assert has("label", "Enquiry log in MCS-rm with quotes and order conversions.", "data_sources")
+    assert not has("source_kind", "Telemetry from the sensors we'd install, plus an IoT hub.", "data_sources")
+    assert not has("source_named", "A data lake on Azure (to be built).", "data_sources")
+    assert has("source_named", "Telemetry from the sensors we installed in 2022, in Azure IoT Hub.", "data_sources")
+    assert has("change", "Courier spend down to £330k by next April.", "outcome")
+    assert not has("change", "Beds ready by 3pm every day.", "outcome")
+    assert has("change", "Beds ready by 3pm on 95% of days (now ~70%) by end of summer.", "outcome")
+    assert has("biz_specific", "Overruns above 25% down to 10% of repairs.", "outcome")
+    assert has("source_kind", "Cloudbeds departures per day.", "data_sources")
+
+
 def test_a_sentence_that_only_says_what_is_missing_is_marked_negated():
     rubric = load_rubric()
     (none,) = read_sentences("labels", "There is no record of how long past repairs took.", rubric)
