@@ -190,6 +190,7 @@ def test_round_thirteen_rules():
     assert has("change", "Beds ready by 3pm on 95% of days (now ~70%) by end of summer.", "outcome")
     assert has("biz_specific", "Overruns above 25% down to 10% of repairs.", "outcome")
     assert has("source_kind", "Cloudbeds departures per day.", "data_sources")
+    assert has("label", "Inventory module in Odoo (roll receipts, metres cut per order).", "data_sources")
 
 
 def test_a_sentence_that_only_says_what_is_missing_is_marked_negated():
