@@ -158,8 +158,8 @@ def _keywords(text: str, rubric: Rubric) -> bool:
     if not lines or any(line.rstrip().endswith((".", "!", "?")) for line in lines):
         return False
     sizes = [len(line.split()) for line in lines]
-    if len(lines) >= 3 and sum(sizes) / len(lines) <= 1.5:
-        return True  # "- claims / - fraud / - cost": one keyword per bullet
+    if (len(lines) >= 3 and sum(sizes) / len(lines) <= 1.5) or (len(lines) >= 4 and max(sizes) <= 2):
+        return True  # "- claims / - fraud / - cost": a keyword or two per bullet
     if _term_list(lines):
         return True  # "no-shows, overbooking, RevPAR"
     long_lines = [line for line, n in zip(lines, sizes, strict=True) if n >= checks.number("prose_min_words")]

@@ -179,6 +179,9 @@ def read_sentences(field: str, text: str, rubric: Rubric) -> list[Sentence]:
         if field in ("data_sources", "labels") and _NOT_YET.search(sentence):
             found = [f for f in found if f[1] not in _RECORD_ROLES]  # "sensors we'd install": nothing to open yet
             names = {name for _, name, _ in found}
+        if field in ("data_sources", "labels") and _VAGUE_HOLDING.match(sentence):
+            found = [f for f in found if f[1] not in ("label", "label_vague")]  # "whatever we have": no outcome
+            names = {name for _, name, _ in found}
         follows_gap = bool(out and out[-1].negated and _ONLY.search(sentence))
         denies = field == "labels" and _denies_record(sentence)
         negated = _all_negated(sentence, rubric) or follows_gap or denies
@@ -236,6 +239,10 @@ _NOT_YET = re.compile(
     r"(?:install|collect|build|buy|add|start\s+collecting|set\s+up|create|gather|fit)\b"
     r"|\bto\s+be\s+(?:built|installed|collected|set\s+up|bought|created)\b|\(\s*planned\s*\)"
     r"|\bnot\s+yet\s+(?:built|installed|live|in\s+place)\b",
+    re.I,
+)
+_VAGUE_HOLDING = re.compile(  # "Whatever we have on past visits.", "We have some records of the water."
+    r"^\W*(?:whatever\b|(?:we\s+have\s+|there\s+(?:is|are)\s+)?(?:some|any)\s+(?:old\s+)?(?:records?|data|info\w*)\b)",
     re.I,
 )
 _ONLY = re.compile(r"\bonly\b|\bjust\b(?!\s+(?:as|in\s+time)\b)", re.I)

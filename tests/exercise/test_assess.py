@@ -443,6 +443,7 @@ def test_an_existing_model_or_an_llm_api_beside_a_real_goal_is_not_flagged():
     ("no-shows, overbooking, RevPAR, cancellations", True),
     ("customers users pain cost revenue churn predict classify increase reduce CRM database logs labels", True),
     ("Tree risk.\nStorm damage.\nCrew scheduling.\nQuotes.", True),
+    ("- HVAC\n- predictive maintenance\n- first-time fix\n- IoT sensors\n- AI", True),
     ("Going prediction, GoingStick, irrigation optimisation, non-runner reduction, ML/AI, digital twin.", True),
     ("Late vans, angry customers, lost orders.", False),  # three items and a full stop: terse prose
     ("Vans run late.\nCustomers complain loudly.\nWe lose repeat orders.", False),

@@ -193,6 +193,20 @@ def test_round_thirteen_rules():
     assert has("label", "Inventory module in Odoo (roll receipts, metres cut per order).", "data_sources")
 
 
+def test_round_fourteen_rules():
+    def has(role, text, box):
+        return role in set().union(*_roles(text, box))
+
+    assert not has("c_quality", "Kit repair book (paper); refund log in Bookeo.", "data_sources")
+    assert not has("c_quality", "The order forms that families sign (scanned PDF).", "data_sources")
+    assert has("c_quality", "Half the job sheets are on paper and never typed up.", "data_sources")
+    assert has("source_named", "ServiceM8 jobs, fuel cards.", "data_sources")
+    assert has("source_named", "Parts used per job, from Bikedesk.", "data_sources")
+    assert not has("source_named", "Bookings rose in March.", "data_sources")
+    assert not has("label_vague", "Whatever we have on past visits.", "data_sources")
+    assert has("source_named", "Whatever we have in Salesforce.", "data_sources")
+
+
 def test_a_sentence_that_only_says_what_is_missing_is_marked_negated():
     rubric = load_rubric()
     (none,) = read_sentences("labels", "There is no record of how long past repairs took.", rubric)

@@ -67,8 +67,11 @@ def test_each_criterion_credits_what_the_human_credited(graded):
 
 @pytest.mark.parametrize("family", ["keyword-list", "buzzword", "copied", "question"])
 def test_empty_families_stay_early_drafts(graded, family):
-    levels = Counter(g.result.level for g in graded if g.item["family"] == family)
+    # every member the graders found empty or weak (a question can still carry a decent statement)
+    members = [g for g in graded if g.item["family"] == family]
+    levels = Counter(g.result.level for g in members if g.grade <= 1)
     assert set(levels) == {"Early draft"}, levels
+    assert sum(g.grade <= 1 for g in members) >= 0.9 * len(members)  # the family is mostly empty or weak
 
 
 def test_terse_but_specific_statements_get_at_least_getting_there(graded):
