@@ -205,6 +205,8 @@ def test_round_fourteen_rules():
     assert not has("source_named", "Bookings rose in March.", "data_sources")
     assert not has("label_vague", "Whatever we have on past visits.", "data_sources")
     assert has("source_named", "Whatever we have in Salesforce.", "data_sources")
+    assert has("label", "NOMIS sentence calculations and release dates.", "data_sources")
+    assert has("label_vague", "Door swipe logs.", "data_sources")
 
 
 def test_a_sentence_that_only_says_what_is_missing_is_marked_negated():
