@@ -322,6 +322,13 @@ def card(graded: list[Graded]) -> str:
         lines.append(f"- Below the {TARGET:.2f} target on the held-out set: {said}. A recall gap means the "
                      "feedback misses what a person would credit (usually an outcome record or today's method "
                      "described in words it does not know), so the learner is asked for something already there.")
+    for key, fig in fh["per_criterion"].items():
+        recall, n = fig["credit"][1], fig["credit"][2]
+        found = round(recall * n)
+        if recall >= TARGET > (found - 1) / n:
+            lines.append(f"- {titles[key]}: held-out credited recall {recall:.3f} ({found} of {n}) clears the "
+                         f"{TARGET:.2f} target by a single statement. The held-out figures were computed after each "
+                         "round to report them, never to choose a rule; read this one as at the target, not above it.")
     for split, name in (("dev", "development"), ("holdout", "held-out")):
         terse = [g for g in graded if g.item["style"] == "terse" and g.grade >= 2 and g.item["split"] == split]
         early = [g for g in terse if g.result.level == levels[0]]
