@@ -123,19 +123,29 @@ def _as_text(value: object) -> str:
 
 
 @lru_cache(maxsize=1)
-def _template_shingles() -> frozenset[tuple[str, ...]]:
-    """Three-word sequences from the exercise's own texts, to spot copied answers."""
+def _exercise_texts() -> tuple[str, ...]:
+    """The exercise's own words, which a copied answer reuses."""
     ex = load_exercise()
     texts = [ex.instructions, ex.expected_outcome, ex.example_note, *ex.success_criteria, *ex.hints]
     texts += [t for f in ex.fields for t in (f.label, f.placeholder, f.help)]
     texts += list(ex.worked_example.values())
     # weak examples are left out: a learner who writes "use AI" on their own is weak, not a copier
     texts += [t for p in ex.pairs for t in (p.strong, p.why)]
-    return frozenset(s for t in texts for s in _shingles(_WORD.findall(t.lower())))
+    return tuple(texts)
 
 
-def _shingles(tokens: list[str]) -> set[tuple[str, ...]]:
-    return {tuple(tokens[i:i + 3]) for i in range(len(tokens) - 2)}
+def _content_words(tokens: list[str], rubric: Rubric) -> list[str]:
+    return [w for w in tokens if w not in rubric.common_words]
+
+
+@lru_cache(maxsize=1)
+def _template_shingles() -> frozenset[tuple[str, ...]]:
+    """Three-word sequences from the exercise's own texts, to spot copied answers."""
+    return frozenset(s for t in _exercise_texts() for s in _shingles(_WORD.findall(t.lower())))
+
+
+def _shingles(tokens: list[str], n: int = 3) -> set[tuple[str, ...]]:
+    return {tuple(tokens[i:i + n]) for i in range(len(tokens) - n + 1)}
 
 
 def _keywords(text: str, rubric: Rubric) -> bool:
@@ -198,12 +208,8 @@ def _set_aside(key: str, text: str, tokens: list[str], rubric: Rubric) -> str | 
 @lru_cache(maxsize=1)
 def _template_content_shingles() -> frozenset[tuple[str, ...]]:
     """Three-word sequences of the exercise's texts with the small words left out."""
-    ex, common = load_exercise(), frozenset(load_rubric().common_words)
-    texts = [ex.instructions, ex.expected_outcome, ex.example_note, *ex.success_criteria, *ex.hints]
-    texts += [t for f in ex.fields for t in (f.label, f.placeholder, f.help)]
-    texts += list(ex.worked_example.values())
-    texts += [t for p in ex.pairs for t in (p.strong, p.why)]
-    return frozenset(s for t in texts for s in _shingles([w for w in _WORD.findall(t.lower()) if w not in common]))
+    rubric = load_rubric()
+    return frozenset(s for t in _exercise_texts() for s in _shingles(_content_words(_WORD.findall(t.lower()), rubric)))
 
 
 _FIGURE = re.compile(r"\d+(?:[.,]\d+)?\s*%?|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve)\b", re.I)
@@ -216,38 +222,32 @@ def _figures(text: str) -> set[str]:
 @lru_cache(maxsize=1)
 def _example_figures_and_pairs() -> tuple[frozenset[str], frozenset[tuple[str, ...]]]:
     """The worked example's figures ("9%", "40", "six") and its two-word sequences without the small words."""
-    ex, common = load_exercise(), frozenset(load_rubric().common_words)
-    texts = list(ex.worked_example.values())
-    pairs = set()
-    for t in texts:
-        words = [w for w in _WORD.findall(t.lower()) if w not in common]
-        pairs |= {tuple(words[i:i + 2]) for i in range(len(words) - 1)}
+    rubric, texts = load_rubric(), list(load_exercise().worked_example.values())
+    pairs = {s for t in texts for s in _shingles(_content_words(_WORD.findall(t.lower()), rubric), 2)}
     return frozenset(_figures(" ".join(texts))), frozenset(pairs)
+
+
+def _share(mine: set[tuple[str, ...]], template: frozenset[tuple[str, ...]]) -> float:
+    return len(mine & template) / len(mine) if mine else 0.0
 
 
 def _copied_statement(statement: dict[str, str], rubric: Rubric) -> bool:
     """Much of the statement, all boxes together, comes from the exercise's own texts: word for word, or
-    retyped with the small words changed ("About 9% from our grocery orders arrive late")."""
+    retyped with the small words changed ("About 9% from our grocery orders arrive late"), or the worked
+    example with its nouns swapped (most of its figures, and many of its word pairs)."""
     tokens = [_WORD.findall(text[: rubric.max_chars].lower()) for text in statement.values()]
     if sum(map(len, tokens)) < rubric.checks.number("copy_min_words"):
         return False
-    common = frozenset(rubric.common_words)
-    for shingles, template, bar in (
-            (set().union(*(_shingles(t) for t in tokens)), _template_shingles(), "copy_statement_share"),
-            (set().union(*(_shingles([w for w in t if w not in common]) for t in tokens)),
-             _template_content_shingles(), "copy_content_share")):
-        if shingles and len(shingles & template) / len(shingles) >= rubric.checks.number(bar):
-            return True
-    # the worked example with its nouns swapped: most of its figures, and many of its word pairs
+    content = [_content_words(t, rubric) for t in tokens]
+    bar = rubric.checks.number
+    if _share(set().union(*map(_shingles, tokens)), _template_shingles()) >= bar("copy_statement_share"):
+        return True
+    if _share(set().union(*map(_shingles, content)), _template_content_shingles()) >= bar("copy_content_share"):
+        return True
     figures, pairs = _example_figures_and_pairs()
     text = " ".join(t[: rubric.max_chars] for t in statement.values())
-    if len(_figures(text) & figures) >= rubric.checks.number("copy_figures"):
-        mine = set()
-        for t in tokens:
-            words = [w for w in t if w not in common]
-            mine |= {tuple(words[i:i + 2]) for i in range(len(words) - 1)}
-        return bool(mine) and len(mine & pairs) / len(mine) >= rubric.checks.number("copy_figures_pairs_share")
-    return False
+    return (len(_figures(text) & figures) >= bar("copy_figures")
+            and _share(set().union(*(_shingles(c, 2) for c in content)), pairs) >= bar("copy_figures_pairs_share"))
 
 
 def _quote(text: str, limit: int) -> str:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from mlworkflow.exercise.rubric import FIELD_KEYS, Rubric
+from mlworkflow.exercise.rubric import Rubric
 
 __all__ = ["Sentence", "negated_at", "read_sentences"]
 
@@ -120,7 +120,7 @@ def read_sentences(field: str, text: str, rubric: Rubric) -> list[Sentence]:
         question = sentence.rstrip().endswith("?")
         found: list[tuple[int, str, str]] = []
         for role in rubric.roles.values():
-            if (role.boxes and field not in role.boxes) or field not in rubric.role_boxes.get(role.name, FIELD_KEYS):
+            if field not in rubric.role_boxes[role.name]:
                 continue
             for m in role.regex.finditer(sentence):
                 if not m.group(0).strip():
@@ -173,15 +173,15 @@ def read_sentences(field: str, text: str, rubric: Rubric) -> list[Sentence]:
         if solution and "predict" not in names and "action" in names:
             found = [f for f in found if f[1] not in _ACTION_ROLES]
             names.discard("action")
+        # a source not built yet ("sensors we'd install") is nothing to open; "whatever we have" locates no outcome
+        if field in ("data_sources", "labels"):
+            drop = (_RECORD_ROLES if _NOT_YET.search(sentence)
+                    else _RECORD_ROLES - _SOURCE_ROLES if _VAGUE_HOLDING.match(sentence) else frozenset())
+            found = [f for f in found if f[1] not in drop]
+            names = {name for _, name, _ in found}
         # what little there is, after a sentence saying what is not there ("...; the system only logs when the
         # label was printed"), and in the labels box a sentence that ends by denying the record ("..., so the
         # job status does not show it"), locate no past outcomes; a known gap may still be a constraint
-        if field in ("data_sources", "labels") and _NOT_YET.search(sentence):
-            found = [f for f in found if f[1] not in _RECORD_ROLES]  # "sensors we'd install": nothing to open yet
-            names = {name for _, name, _ in found}
-        if field in ("data_sources", "labels") and _VAGUE_HOLDING.match(sentence):
-            found = [f for f in found if f[1] not in ("label", "label_vague")]  # "whatever we have": no outcome
-            names = {name for _, name, _ in found}
         follows_gap = bool(out and out[-1].negated and _ONLY.search(sentence))
         denies = field == "labels" and _denies_record(sentence)
         negated = _all_negated(sentence, rubric) or follows_gap or denies

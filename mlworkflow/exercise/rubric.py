@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from dataclasses import field as dataclass_field
 from functools import lru_cache
 from pathlib import Path
 
@@ -107,8 +106,9 @@ class Rubric:
     messages: dict[str, str]
     human_judgement: tuple[str, ...]
     scope_note: str
-    # the boxes each role is looked for in: those its criteria read (the sentence reader's own roles: everywhere)
-    role_boxes: dict[str, frozenset[str]] = dataclass_field(default_factory=dict)
+    # the boxes each role is looked for in: its own boxes, narrowed to those its criteria read (the sentence
+    # reader's own roles are looked for in all of their boxes)
+    role_boxes: dict[str, frozenset[str]]
 
 
 @dataclass(frozen=True)
@@ -301,10 +301,11 @@ def _parse_rubric(data: object, label: str) -> Rubric:
     read_by: dict[str, set[str]] = {}
     for c in criteria:
         named = {n.role for combo in c.met + c.partial for n in combo}
-        named |= {*c.distinct_roles, *c.distinct_kinds, *c.quote, c.caution or "", c.fallback or ""}
+        named |= {*c.distinct_roles, *c.distinct_kinds, *c.quote} | {r for r in (c.caution, c.fallback) if r}
         for name in named:
             read_by.setdefault(name, set()).update(c.reads)
-    role_boxes = {name: frozenset(FIELD_KEYS) if name in READER_ROLES else frozenset(read_by.get(role.credited, ()))
+    role_boxes = {name: frozenset(role.boxes or FIELD_KEYS) & (frozenset(FIELD_KEYS) if name in READER_ROLES
+                                                                else frozenset(read_by.get(role.credited, ())))
                   for name, role in roles.items()}
     return Rubric(
         criteria=criteria, roles=roles,

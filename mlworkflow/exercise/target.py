@@ -100,7 +100,7 @@ def _words(chunk: str, rubric: Rubric) -> list[str]:
             continue
         out.append(w)
     actor = rubric.roles["actor"].regex  # "which donors will lapse": the donors are who, not what
-    out = [part for w in out for part in ([w] + [p for p in w.split("-") if len(p) >= 4] if "-" in w else [w])]
+    out += [part for w in out if "-" in w for part in w.split("-") if len(part) >= 4]  # "lane-occupancy"
     return [w for w in out if len(w) >= 3 and not actor.fullmatch(w) and w not in _GENERIC]
 
 

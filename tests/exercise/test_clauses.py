@@ -12,6 +12,11 @@ def _roles(text: str, field: str = "problem") -> list[frozenset[str]]:
     return [s.roles for s in read_sentences(field, text, load_rubric())]
 
 
+def has(role: str, text: str, box: str) -> bool:
+    """Whether any sentence of ``text``, read in ``box``, earns ``role``."""
+    return role in set().union(*_roles(text, box))
+
+
 def test_sentences_split_on_stops_semicolons_lines_and_bullets():
     text = "Agents sort tickets by hand. It takes hours; customers wait.\n- Complaints rise\n• Costs grow"
     sentences = [s.text for s in read_sentences("problem", text, load_rubric())]
@@ -91,9 +96,6 @@ def test_round_eight_rules():
 
 
 def test_round_nine_rules():
-    def has(role, text, box):
-        return role in set().union(*_roles(text, box))
-
     assert not has("label_vague", "SAP, the data warehouse, Excel reports.", "data_sources")  # reports of what?
     assert has("label_vague", "Till sales since 2019.", "data_sources")
     assert not has("method_strong", "Don't know, never looked at it.", "baseline")  # an unknown baseline
@@ -115,9 +117,6 @@ def test_round_nine_rules():
 
 
 def test_round_ten_rules():
-    def has(role, text, box):
-        return role in set().union(*_roles(text, box))
-
     assert not has("c_access", "Estate plan approval records in the mapping system since 2017.", "data_sources")
     assert has("c_access", "Access to the mapping system needs the registrar's approval.", "data_sources")
     assert not has("c_privacy", "Signed consent forms in the parent portal.", "data_sources")
@@ -135,9 +134,6 @@ def test_round_ten_rules():
 
 
 def test_round_eleven_rules():
-    def has(role, text, box):
-        return role in set().union(*_roles(text, box))
-
     assert has("label", "Payment plans and missed instalments recorded in Debtmanager.", "data_sources")
     assert has("predict", "How many people come at the gate each half hour.", "prediction")
     assert not has("predict", "When a container is stopped, goods wait in the port.", "problem")
@@ -155,9 +151,6 @@ def test_round_eleven_rules():
 
 
 def test_round_twelve_rules():
-    def has(role, text, box):
-        return role in set().union(*_roles(text, box))
-
     assert has("label", "The voucher database, with issue and expiry date for each voucher.", "data_sources")
     assert has("label", "The re-order list, where every re-order because of wrong size is marked.", "data_sources")
     assert has("label", "Our job book, with drop-off date, finished date and collected date.", "data_sources")
@@ -174,9 +167,6 @@ def test_round_twelve_rules():
 
 
 def test_round_thirteen_rules():
-    def has(role, text, box):
-        return role in set().union(*_roles(text, box))
-
     assert not has("predict", "E-com conversion on the kit and paint categories is 1.1%.", "problem")
     assert has("predict", "Categorise each enquiry by product line.", "prediction")
     assert not has("purpose", "The manager reorders on old thresholds, so we write off expired stock.", "problem")
@@ -194,9 +184,6 @@ def test_round_thirteen_rules():
 
 
 def test_round_fourteen_rules():
-    def has(role, text, box):
-        return role in set().union(*_roles(text, box))
-
     assert not has("c_quality", "Kit repair book (paper); refund log in Bookeo.", "data_sources")
     assert not has("c_quality", "The order forms that families sign (scanned PDF).", "data_sources")
     assert has("c_quality", "Half the job sheets are on paper and never typed up.", "data_sources")

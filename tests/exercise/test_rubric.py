@@ -116,9 +116,10 @@ def test_a_role_is_looked_for_only_in_the_boxes_its_criteria_read():
     boxes = rubric.role_boxes
     assert "data_sources" not in boxes["pain"] and "problem" in boxes["pain"]  # nobody reads pain in data boxes
     assert boxes["c_timing"] <= {"data_sources", "constraints"}
+    everywhere = frozenset(("problem", "outcome", "data_sources", "baseline", "prediction", "labels", "constraints"))
     for name in ("actor", "predict", "action", "purpose", "tech", "source_named"):  # the reader's own roles
-        assert boxes[name] == frozenset(("problem", "outcome", "data_sources", "baseline", "prediction", "labels",
-                                         "constraints")), name
+        assert boxes[name] == frozenset(rubric.roles[name].boxes or everywhere), name  # in all of their boxes
+    assert boxes["source_named"] == {"data_sources", "labels"}  # a role's own boxes still bound it
     # each box a criterion reads is searched for every role credited as one the criterion names
     for c in rubric.criteria:
         named = {n.role for combo in c.met + c.partial for n in combo} | {*c.distinct_kinds, *c.quote}
